@@ -1,0 +1,155 @@
+"""The command line: parse arguments, call the pipeline, print. Exit codes: 0 ok, 1 content, 2 usage."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import __version__
+from .errors import ContentError, SitegenError, UsageError
+
+DESCRIPTION = """\
+Build a static site of exercise progressions (guides, drills, exercises) from Markdown,
+with printable PDF drill cards, a progression checker and a live preview.
+
+Run it in a site folder (one with content/ and templates/), or point at one with -C."""
+
+EPILOG = """\
+examples:
+  sitegen build                  check, then build the site and cards into output/
+  sitegen check                  validate every page and progression link
+  sitegen serve --open           preview with live reload at http://127.0.0.1:8000/
+  sitegen new drill "Wall hip hinge"
+  sitegen -C path/to/site build --no-cards"""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse exits 2 by itself; keep its usage line short
+        self.print_usage(sys.stderr)
+        raise UsageError(f"error: {message}")
+
+
+def parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="sitegen", description=DESCRIPTION, epilog=EPILOG,
+                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--version", action="version", version=f"sitegen {__version__}")
+    p.add_argument("-C", dest="site", metavar="DIR", type=Path, default=Path("."),
+                   help="the site folder (default: the current folder)")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.required = True
+
+    b = sub.add_parser("build", help="check the site, then write the HTML site and cards to output/",
+                       description="Check the site, then write the HTML site and the cards. Nothing is written "
+                                   "when the check finds an error: the previous output stays as it was.")
+    b.add_argument("--no-cards", dest="cards", action="store_false", help="skip the PDF cards and pin images")
+    b.add_argument("--drafts", action="store_true", help="include pages marked draft: true")
+    b.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    b.add_argument("--output", type=Path, metavar="DIR", help="write here instead of the output_dir setting")
+    b.add_argument("--base-url", metavar="URL", help="override the base_url setting")
+
+    c = sub.add_parser("check", help="validate every page and progression link; write nothing",
+                       description="Validate front matter, links and the progression graph. Exit 0 when clean, "
+                                   "1 when there are errors (or warnings with --strict).")
+    c.add_argument("--format", choices=("text", "json"), default="text", help="text (default) or a JSON array")
+    c.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    c.add_argument("--drafts", action="store_true", help="check draft pages as published")
+
+    n = sub.add_parser("new", help="start a new page from a front-matter skeleton",
+                       description="Write content/<type>s/<slug>.md with every key of its type. "
+                                   "Never overwrites an existing file.")
+    n.add_argument("type", choices=("guide", "drill", "exercise", "page"))
+    n.add_argument("title")
+
+    k = sub.add_parser("cards", help="make only the PDF drill cards and pin images",
+                       description="Render the PDF cards, the guide decks and the pin images into output/.")
+    k.add_argument("--size", help="card size: 4x6, a6, letter-4up or a4-4up (default: the card_size setting)")
+
+    s = sub.add_parser("serve", help="preview the site with live reload while you edit",
+                       description="Build into a preview folder and serve it with live reload. "
+                                   "Errors show in the browser as an overlay.")
+    s.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
+    s.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    s.add_argument("--open", action="store_true", help="open the site in a web browser")
+    s.add_argument("--drafts", action="store_true", help="show draft pages")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        args = parser().parse_args(argv)
+        return run(args)
+    except ContentError as exc:
+        from .diagnostics import write_text
+
+        write_text(exc.diagnostics, exc.pages)
+        return exc.exit_code
+    except SitegenError as exc:
+        print(exc, file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+def _settings(args: argparse.Namespace):
+    from .config import load_settings
+
+    root = args.site
+    if not root.is_dir():
+        raise UsageError(f"error: no such folder: {root}")
+    settings = load_settings(root)
+    if args.command in ("build", "check", "cards", "serve") and not settings.content_path.is_dir():
+        raise UsageError(f"error: no {settings.content_dir}/ folder in {settings.root}; run sitegen in a site "
+                         "folder, or name one with -C DIR")
+    return settings
+
+
+def run(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    if args.command == "check":
+        return _check(settings, args)
+    if args.command == "build":
+        return _build(settings, args)
+    if args.command == "new":
+        from .scaffold import new_page
+
+        path = new_page(settings, args.type, args.title)
+        print(f"wrote {path.relative_to(settings.root).as_posix()}")
+        return 0
+    if args.command == "cards":
+        from .cards import cards_command
+
+        return cards_command(settings, size=args.size)
+    if args.command == "serve":
+        from .serve import serve
+
+        return serve(settings, host=args.host, port=args.port, open_browser=args.open, drafts=args.drafts)
+    raise UsageError(f"error: unknown command {args.command}")
+
+
+def _check(settings, args: argparse.Namespace) -> int:
+    from .build import check
+    from .diagnostics import write_json, write_text
+
+    checked = check(settings, drafts=args.drafts)
+    if args.format == "json":
+        write_json(checked.diagnostics)
+    else:
+        write_text(checked.diagnostics, checked.pages, sys.stdout, strict=args.strict)
+    return 1 if checked.failed(args.strict) else 0
+
+
+def _build(settings, args: argparse.Namespace) -> int:
+    from .build import build
+    from .diagnostics import write_text
+
+    if args.base_url:
+        settings = settings.with_base_url(args.base_url)
+    result = build(settings, drafts=args.drafts, strict=args.strict, cards=args.cards, output=args.output)
+    if result.warnings:
+        write_text(result.warnings, result.pages)
+    where = result.output.relative_to(settings.root) if result.output.is_relative_to(settings.root) else result.output
+    print(f"built {result.pages} pages, {result.files} files into {where}/ in {result.seconds:.2f} s",
+          file=sys.stderr)
+    return 0

@@ -1,0 +1,139 @@
+"""Site settings: one typed, validated object read from `sitegen.toml` or `[tool.sitegen]`."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from .errors import UsageError
+
+CARD_SIZES = ("4x6", "a6", "letter-4up", "a4-4up")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting a site can make, with its default. The README documents each."""
+
+    title: str = "Untitled site"
+    base_url: str = "http://localhost/"
+    author: str = ""
+    language: str = "en"
+    description: str = ""
+    content_dir: str = "content"
+    templates_dir: str = "templates"
+    static_dir: str = "static"
+    output_dir: str = "output"
+    card_size: str = "4x6"
+    # Not settable: where the settings came from and the site folder they belong to.
+    source: str = field(default="", compare=False)
+    root: Path = field(default=Path("."), compare=False)
+
+    @property
+    def base_path(self) -> str:
+        """The URL path the site lives under, e.g. '/coach/' for https://example.org/coach/."""
+        return urlsplit(self.base_url).path
+
+    @property
+    def content_path(self) -> Path:
+        return self.root / self.content_dir
+
+    @property
+    def templates_path(self) -> Path:
+        return self.root / self.templates_dir
+
+    @property
+    def static_path(self) -> Path:
+        return self.root / self.static_dir
+
+    @property
+    def output_path(self) -> Path:
+        return self.root / self.output_dir
+
+    def with_base_url(self, base_url: str) -> "Settings":
+        return replace(self, base_url=_normalise_base_url(base_url, self.source, 1))
+
+
+SETTABLE = [f.name for f in fields(Settings) if f.name not in ("source", "root")]
+
+
+def _line_of(text: str, key: str) -> int:
+    match = re.search(rf"^\s*{re.escape(key)}\s*=", text, re.MULTILINE)
+    return text.count("\n", 0, match.start()) + 1 if match else 1
+
+
+def _normalise_base_url(url: str, source: str, line: int) -> str:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise UsageError(
+            f"{source}:{line}:1: error[CONF003]: base_url {url!r} is not an absolute http(s) URL; "
+            "write it like 'https://example.org/' or 'https://example.org/coach/'"
+        )
+    if parts.query or parts.fragment:
+        raise UsageError(f"{source}:{line}:1: error[CONF003]: base_url {url!r} must not carry a query or fragment")
+    return url if url.endswith("/") else url + "/"
+
+
+def _read_table(root: Path) -> tuple[dict, str, str]:
+    """Return (settings table, file name, file text); sitegen.toml wins over pyproject.toml."""
+    own = root / "sitegen.toml"
+    if own.is_file():
+        name, text = "sitegen.toml", own.read_text(encoding="utf-8")
+        table = _parse(text, name)
+        return table.get("sitegen", table), name, text
+    pyproject = root / "pyproject.toml"
+    if pyproject.is_file():
+        name, text = "pyproject.toml", pyproject.read_text(encoding="utf-8")
+        return _parse(text, name).get("tool", {}).get("sitegen", {}), name, text
+    return {}, "", ""
+
+
+def _parse(text: str, name: str) -> dict:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        # tomllib puts "(at line L, column C)" at the end of its message.
+        m = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
+        line, col = (m.group(1), m.group(2)) if m else ("1", "1")
+        what = re.sub(r"\s*\(at line.*\)$", "", str(exc))
+        raise UsageError(f"{name}:{line}:{col}: error[CONF001]: invalid TOML: {what}; fix the syntax there") from None
+
+
+def load_settings(root: Path) -> Settings:
+    """Read and validate the settings of the site in `root`; every problem is a UsageError."""
+    root = root.resolve()
+    table, source, text = _read_table(root)
+    problems: list[str] = []
+    values: dict = {}
+    for key, value in table.items():
+        line = _line_of(text, key)
+        if key not in SETTABLE:
+            close = difflib.get_close_matches(key, SETTABLE, n=1)
+            hint = f"did you mean '{close[0]}'?" if close else f"known settings: {', '.join(SETTABLE)}"
+            problems.append(f"{source}:{line}:1: error[CONF002]: unknown setting '{key}'; {hint}")
+            continue
+        if not isinstance(value, str):
+            problems.append(
+                f"{source}:{line}:1: error[CONF004]: setting '{key}' must be a string, not {type(value).__name__}; "
+                f'write it in quotes, e.g. {key} = "{value}"'
+            )
+            continue
+        values[key] = value
+    if "base_url" in values:
+        try:
+            values["base_url"] = _normalise_base_url(values["base_url"], source, _line_of(text, "base_url"))
+        except UsageError as exc:
+            problems.append(str(exc))
+    size = values.get("card_size", Settings.card_size).lower()
+    if size not in CARD_SIZES:
+        problems.append(
+            f"{source}:{_line_of(text, 'card_size')}:1: error[CONF005]: card_size {size!r} is not known; "
+            f"use one of {', '.join(CARD_SIZES)}"
+        )
+    values["card_size"] = size
+    if problems:
+        raise UsageError("\n".join(problems))
+    return Settings(**values, source=source or "settings", root=root)

@@ -1,0 +1,167 @@
+"""HTML rendering: the Jinja environment, one context per page, listings, feed and sitemap."""
+
+from __future__ import annotations
+
+import datetime as dt
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+from .diagnostics import ERROR, Diagnostic
+from .errors import ContentError, UsageError
+from .markdown import Heading, Rendered, rewrite_links
+from .model import Guide, Movement, Page
+from .site import Site
+
+
+def environment(templates: Path):
+    import jinja2
+
+    if not templates.is_dir():
+        raise UsageError(f"error: no templates folder at {templates.name}/; "
+                         "copy the templates/ folder of the sitegen example site next to content/")
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates)),
+        autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["date"] = lambda d, fmt="%-d %B %Y": d.strftime(fmt) if d else ""
+    env.filters["isodate"] = _iso
+    return env
+
+
+def _iso(d: dt.date | None) -> str:
+    return f"{d.isoformat()}T00:00:00Z" if d else ""
+
+
+def template_error(exc: Exception, templates: Path, site_root: Path) -> Diagnostic:
+    """Point a Jinja error at the template file and line it came from."""
+    name = getattr(exc, "filename", None) or getattr(exc, "name", None)
+    line = getattr(exc, "lineno", None)
+    if line is None:  # a runtime error: Jinja puts the template's frames in the traceback
+        for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+            if frame.filename.startswith(str(templates)):
+                name, line = frame.filename, frame.lineno
+                break
+    path = Path(name) if name else templates
+    if not path.is_absolute():
+        path = templates / path
+    try:
+        shown = path.resolve().relative_to(site_root).as_posix()
+    except ValueError:
+        shown = str(path)
+    message = getattr(exc, "message", None) or str(exc)
+    return Diagnostic(shown, line or 1, 1, ERROR, "TPL001", f"template error: {message}",
+                      "fix the template at that line")
+
+
+@dataclass(frozen=True)
+class Pager:
+    previous: Page | None
+    following: Page | None
+
+
+def pager(site: Site, page: Page) -> Pager:
+    """Previous and next links follow the progression, not the calendar."""
+    graph = site.graph
+    if isinstance(page, Guide):
+        drills = graph.resolve_all(page.drills)
+        return Pager(None, drills[0] if drills else None)
+    steps = graph.steps(page)
+    if steps:
+        step = steps[0]
+        following = step.following or next(iter(graph.next_of(page)), None)
+        return Pager(step.previous, following)
+    if isinstance(page, Movement):
+        before = graph.prerequisites_of(page)
+        after = graph.next_of(page)
+        return Pager(before[0] if before else None, after[0] if after else None)
+    return Pager(None, None)
+
+
+class Renderer:
+    """Turns the checked site and each page's rendered Markdown into output files."""
+
+    def __init__(self, site: Site, bodies: dict[str, Rendered], extra_context: dict[str, Any] | None = None):
+        self.site = site
+        self.bodies = bodies
+        self.env = environment(site.settings.templates_path)
+        self.env.globals.update(site=site, settings=site.settings, now=dt.datetime.now(dt.timezone.utc),
+                                **(extra_context or {}))
+
+    def body_html(self, page: Page) -> str:
+        return rewrite_links(self.bodies[page.source].html, page.source, self.site.url_for_ref)
+
+    def headings(self, page: Page) -> tuple[Heading, ...]:
+        return self.bodies[page.source].headings
+
+    def page_context(self, page: Page) -> dict[str, Any]:
+        import markupsafe
+
+        graph = self.site.graph
+        image = self.site.url_for_ref(page.image) if page.image else None
+        return {
+            "page": page,
+            "body": markupsafe.Markup(self.body_html(page)),
+            "headings": self.headings(page),
+            "image_url": image,
+            "steps": graph.steps(page),
+            "next_pages": graph.next_of(page),
+            "prerequisites": graph.prerequisites_of(page),
+            "regression": graph.resolve(page.regression) if isinstance(page, Movement) else None,
+            "unlocked_by": graph.guides_unlocking(page),
+            "drills": graph.resolve_all(page.drills) if isinstance(page, Guide) else [],
+            "exercises": graph.resolve_all(page.exercises) if isinstance(page, Guide) else [],
+            "related": self._related(page),
+            "tags": self.site.tags_of(page),
+            "pager": pager(self.site, page),
+        }
+
+    def _related(self, page: Page) -> list[tuple[str, str]]:
+        if not isinstance(page, Guide):
+            return []
+        out = []
+        for ref in page.related:
+            target = self.site.graph.resolve(ref)
+            if ref.url:
+                out.append((ref.raw, ref.raw))
+            elif target is not None:
+                out.append((target.title, self.site.url(target)))
+        return out
+
+    def jobs(self) -> Iterator[tuple[str, str, Callable[[], dict[str, Any]]]]:
+        """(output path, template, context factory) for every file the templates make."""
+        for page in self.site.pages:
+            yield page.output_file, f"{page.type}.html", lambda page=page: self.page_context(page)
+        yield "index.html", "index.html", dict
+        yield "tags/index.html", "tags.html", dict
+        for tag in self.site.tags:
+            yield tag.url_path + "index.html", "tag.html", lambda tag=tag: {"tag": tag}
+        yield "404.html", "404.html", dict
+        yield "feed.xml", "feed.xml", lambda: {"entries": self.site.dated[:50], "body_of": self.body_html}
+        yield "sitemap.xml", "sitemap.xml", dict
+
+    def render(self, template: str, context: dict[str, Any]) -> str:
+        return self.env.get_template(template).render(context)
+
+    def render_all(self, only: set[str] | None = None) -> dict[str, str]:
+        import jinja2
+
+        out: dict[str, str] = {}
+        errors: list[Diagnostic] = []
+        settings = self.site.settings
+        for path, template, context in self.jobs():
+            if only is not None and path not in only:
+                continue
+            try:
+                out[path] = self.render(template, context())
+            except jinja2.TemplateError as exc:
+                errors.append(template_error(exc, settings.templates_path, settings.root))
+                if isinstance(exc, jinja2.TemplateSyntaxError):
+                    break  # the same broken template would fail for every page
+        if errors:
+            raise ContentError(sorted(set(errors)), len(self.site.pages))
+        return out

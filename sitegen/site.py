@@ -1,0 +1,94 @@
+"""The checked site: pages, progression graph, tags and URLs, as templates and cards see them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from .config import Settings
+from .graph import Graph
+from .model import Guide, Movement, Page, Ref
+from .schema import slugify
+
+
+@dataclass
+class Tag:
+    name: str
+    slug: str
+    pages: list[Page] = field(default_factory=list)
+
+    @property
+    def url_path(self) -> str:
+        return f"tags/{self.slug}/"
+
+
+class Site:
+    def __init__(self, settings: Settings, pages: list[Page], assets: list[str]):
+        self.settings = settings
+        self.pages = pages
+        self.assets = set(assets)
+        self.graph = Graph(pages)
+
+    # --- URLs -----------------------------------------------------------------------------------
+
+    def url(self, target: Page | Tag | str) -> str:
+        """Root-relative URL under base_url's path: pages, tags, or a site-relative file path."""
+        path = target if isinstance(target, str) else target.url_path
+        return self.settings.base_path + path
+
+    def absolute_url(self, target: Page | Tag | str) -> str:
+        path = target if isinstance(target, str) else target.url_path
+        return self.settings.base_url + path
+
+    def url_for_ref(self, ref: Ref) -> str | None:
+        """The output URL of a reference to a page or a content file; None when it leads nowhere."""
+        if ref.target is None:
+            return None
+        anchor = f"#{ref.anchor}" if ref.anchor else ""
+        page = self.graph.pages.get(ref.target)
+        if page is not None:
+            return self.url(page) + anchor
+        if ref.target in self.assets:
+            return self.url(ref.target)
+        return None
+
+    # --- collections ----------------------------------------------------------------------------
+
+    def of_type(self, kind: str) -> list[Page]:
+        return [p for p in self.pages if p.type == kind]
+
+    @cached_property
+    def guides(self) -> list[Guide]:
+        return sorted(self.of_type("guide"), key=_newest_first)  # type: ignore[arg-type]
+
+    @cached_property
+    def movements(self) -> list[Movement]:
+        return sorted((p for p in self.pages if isinstance(p, Movement)),
+                      key=lambda p: (p.type != "drill", p.level or 0, p.title.lower()))
+
+    @cached_property
+    def dated(self) -> list[Page]:
+        """Pages for the feed: everything with a date, newest first."""
+        return sorted((p for p in self.pages if p.date), key=_newest_first)
+
+    @cached_property
+    def tags(self) -> list[Tag]:
+        by_slug: dict[str, Tag] = {}
+        for page in sorted(self.pages, key=lambda p: p.title.lower()):
+            for name in page.tags:
+                by_slug.setdefault(slugify(name), Tag(name, slugify(name))).pages.append(page)
+        return sorted(by_slug.values(), key=lambda t: t.slug)
+
+    def tags_of(self, page: Page) -> list[Tag]:
+        wanted = {slugify(t) for t in page.tags}
+        return [t for t in self.tags if t.slug in wanted]
+
+    @cached_property
+    def updated(self) -> dt.date | None:
+        dates = [d for p in self.pages for d in (p.updated, p.date) if d]
+        return max(dates) if dates else None
+
+
+def _newest_first(page: Page) -> tuple:
+    return (-(page.date or dt.date.min).toordinal(), page.title.lower())
