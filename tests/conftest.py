@@ -1,0 +1,68 @@
+"""Shared fixtures: a scratch copy of the example site, and one headless Chromium per test session."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+CHROMIUM = os.environ.get("SITEGEN_CHROMIUM", "/usr/bin/chromium")
+# As root on this kind of machine Chromium needs --no-sandbox; the rest keep it off the (closed) network.
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+]
+
+
+def copy_example_site(dest: Path) -> Path:
+    """A private copy of this repository's example site, safe to edit and build."""
+    for name in ("content", "templates", "static"):
+        shutil.copytree(REPO / name, dest / name)
+    shutil.copy(REPO / "pyproject.toml", dest / "pyproject.toml")
+    return dest
+
+
+@pytest.fixture
+def example_site(tmp_path: Path) -> Path:
+    return copy_example_site(tmp_path / "site")
+
+
+def write_page(site: Path, rel: str, text: str) -> Path:
+    """Write a content page; `text` is dedented so tests can indent it."""
+    import textwrap
+
+    path = site / "content" / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+    return path
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One real headless Chromium (Debian's package) for the whole session, driven by Playwright."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: install Debian's 'chromium' package (see README)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 420, "height": 900})
+    tab = context.new_page()
+    yield tab
+    context.close()
