@@ -2,15 +2,17 @@
 
 Entries are keyed by a hash of everything they depend on, so a stale entry is never looked
 up; each entry carries a checksum of its own bytes, so a corrupted one is detected, dropped
-and rebuilt instead of served.
+and rebuilt instead of served, and a cache file that is not a database at all is replaced.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
-import tempfile
+import threading
 from pathlib import Path
+from typing import Any
 
 CACHE_DIR = ".sitegen-cache"
 _VERSION = b"sitegen-cache-1"
@@ -31,35 +33,107 @@ def file_digest(path: Path) -> str:
 
 
 class Cache:
-    """One namespace of the cache (e.g. "markdown", "cards"), a file per entry."""
+    """One namespace of the cache (e.g. "markdown", "cards"): one SQLite file of entries.
+
+    One file rather than a file per entry: creating and deleting files is what costs most on
+    some file systems, while SQLite adds an entry in microseconds. Each process (and thread)
+    opens its own connection, so forked workers can read and write at the same time; a
+    database that cannot be read is deleted and started afresh.
+    """
 
     def __init__(self, root: Path, namespace: str):
-        self.folder = root / CACHE_DIR / namespace
+        self.path = root / CACHE_DIR / f"{namespace}.sqlite"
         self.hits = 0
         self.misses = 0
+        self._connections: dict[tuple[int, int], Any] = {}
 
-    def _path(self, key: str) -> Path:
-        return self.folder / key[:2] / key
+    def _db(self) -> Any:
+        import sqlite3
+
+        owner = (os.getpid(), threading.get_ident())
+        db = self._connections.get(owner)
+        if db is None:
+            try:
+                db = self._open()
+            except sqlite3.DatabaseError:  # not a database any more: drop it, rebuild the entries
+                self._drop()
+                db = self._open()
+            self._connections[owner] = db
+        return db
+
+    def _open(self) -> Any:
+        import sqlite3
+
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(self.path, timeout=60, isolation_level=None, check_same_thread=False)
+        # A cache may lose its last entries in a crash, never its consistency: no fsync needed.
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=OFF")
+        db.execute("CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, data BLOB NOT NULL)")
+        return db
+
+    def _drop(self) -> None:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+
+    def _run(self, sql: str, args: tuple) -> list:
+        import sqlite3
+
+        try:
+            return self._db().execute(sql, args).fetchall()
+        except sqlite3.DatabaseError:
+            self._connections.clear()
+            self._drop()
+            return []
 
     def get(self, key: str) -> bytes | None:
-        try:
-            raw = self._path(key).read_bytes()
-        except OSError:
+        rows = self._run("SELECT data FROM entries WHERE key = ?", (key,))
+        if not rows:
             self.misses += 1
             return None
+        raw = bytes(rows[0][0])
         check, data = raw[:40], raw[40:]
-        if check != digest(data).encode()[:40]:
-            self._path(key).unlink(missing_ok=True)  # corrupted: drop it and let the caller rebuild
+        if check != digest(data).encode():
+            self.delete(key)  # corrupted: drop it and let the caller rebuild
             self.misses += 1
             return None
         self.hits += 1
         return data
 
     def put(self, key: str, data: bytes) -> None:
-        path = self._path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # Write then rename, so a reader never sees half an entry (builds may run in parallel).
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(digest(data).encode()[:40] + data)
-        os.replace(tmp, path)
+        self.put_many([(key, data)])
+
+    def put_many(self, entries: list[tuple[str, bytes]]) -> None:
+        """Store several entries in one transaction (one writer at a time: batch the writes)."""
+        import sqlite3
+
+        if not entries:
+            return
+        rows = [(key, digest(data).encode() + data) for key, data in entries]
+        try:
+            with self._db() as db:
+                db.execute("BEGIN")
+                db.executemany("INSERT OR REPLACE INTO entries (key, data) VALUES (?, ?)", rows)
+        except sqlite3.DatabaseError:
+            self._connections.clear()
+            self._drop()
+
+    def delete(self, key: str) -> None:
+        self._run("DELETE FROM entries WHERE key = ?", (key,))
+
+    def get_json(self, key: str) -> Any:
+        """The JSON value stored under `key`; None when absent, corrupted or not JSON."""
+        data = self.get(key)
+        if data is None:
+            return None
+        try:
+            return json.loads(data)
+        except ValueError:  # checksummed but unreadable: written by another version of sitegen
+            return None
+
+    def put_json(self, key: str, value: Any) -> None:
+        self.put(key, json_bytes(value))
+
+
+def json_bytes(value: Any) -> bytes:
+    return json.dumps(value, separators=(",", ":")).encode("utf-8")

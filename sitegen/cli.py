@@ -30,6 +30,12 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"error: {message}")
 
 
+def _jobs(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, not {text!r}")
+    return int(text)
+
+
 def parser() -> argparse.ArgumentParser:
     p = _Parser(prog="sitegen", description=DESCRIPTION, epilog=EPILOG,
                 formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -47,6 +53,7 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--strict", action="store_true", help="treat warnings as errors")
     b.add_argument("--output", type=Path, metavar="DIR", help="write here instead of the output_dir setting")
     b.add_argument("--base-url", metavar="URL", help="override the base_url setting")
+    b.add_argument("-j", "--jobs", type=_jobs, metavar="N", help="processes that render pages (default: one per CPU)")
 
     c = sub.add_parser("check", help="validate every page and progression link; write nothing",
                        description="Validate front matter, links and the progression graph. Exit 0 when clean, "
@@ -87,6 +94,10 @@ def main(argv: list[str] | None = None) -> int:
     except SitegenError as exc:
         print(exc, file=sys.stderr)
         return exc.exit_code
+    except OSError as exc:  # the machine, not the content: a file where a folder should be, a full disk, a busy port
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"error: {where}{exc.strerror or exc}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
@@ -129,9 +140,14 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _check(settings, args: argparse.Namespace) -> int:
+    import gc
+
     from .build import check
     from .diagnostics import write_json, write_text
 
+    # One pass that makes ~300,000 lasting objects per 1,000 pages, then exits: the cyclic
+    # collector would only walk them again and again (a tenth of the check's time).
+    gc.disable()
     checked = check(settings, drafts=args.drafts)
     if args.format == "json":
         write_json(checked.diagnostics)
@@ -146,7 +162,8 @@ def _build(settings, args: argparse.Namespace) -> int:
 
     if args.base_url:
         settings = settings.with_base_url(args.base_url)
-    result = build(settings, drafts=args.drafts, strict=args.strict, cards=args.cards, output=args.output)
+    result = build(settings, drafts=args.drafts, strict=args.strict, cards=args.cards, output=args.output,
+                   jobs=args.jobs)
     if result.warnings:
         write_text(result.warnings, result.pages)
     where = result.output.relative_to(settings.root) if result.output.is_relative_to(settings.root) else result.output

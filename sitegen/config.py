@@ -60,9 +60,16 @@ class Settings:
 SETTABLE = [f.name for f in fields(Settings) if f.name not in ("source", "root")]
 
 
+# The settings table's header; keys are looked up after it because pyproject.toml's [project]
+# table has keys of the same names (description, …).
+_HEADER = re.compile(r"^[ \t]*\[[ \t]*(?:tool[ \t]*\.[ \t]*)?sitegen[ \t]*\]", re.MULTILINE)
+
+
 def _line_of(text: str, key: str) -> int:
-    match = re.search(rf"^\s*{re.escape(key)}\s*=", text, re.MULTILINE)
-    return text.count("\n", 0, match.start()) + 1 if match else 1
+    header = _HEADER.search(text)
+    start = header.start() if header else 0
+    match = re.compile(rf"^[ \t]*{re.escape(key)}[ \t]*=", re.MULTILINE).search(text, start)
+    return text.count("\n", 0, match.start() if match else start) + 1
 
 
 def _normalise_base_url(url: str, source: str, line: int) -> str:
@@ -81,14 +88,27 @@ def _read_table(root: Path) -> tuple[dict, str, str]:
     """Return (settings table, file name, file text); sitegen.toml wins over pyproject.toml."""
     own = root / "sitegen.toml"
     if own.is_file():
-        name, text = "sitegen.toml", own.read_text(encoding="utf-8")
+        name, text = "sitegen.toml", _read(own)
         table = _parse(text, name)
-        return table.get("sitegen", table), name, text
-    pyproject = root / "pyproject.toml"
-    if pyproject.is_file():
-        name, text = "pyproject.toml", pyproject.read_text(encoding="utf-8")
-        return _parse(text, name).get("tool", {}).get("sitegen", {}), name, text
-    return {}, "", ""
+        table = table.get("sitegen", table)
+    elif (root / "pyproject.toml").is_file():
+        name, text = "pyproject.toml", _read(root / "pyproject.toml")
+        tool = _parse(text, name).get("tool", {})
+        table = tool.get("sitegen", {}) if isinstance(tool, dict) else {}
+    else:
+        return {}, "", ""
+    if not isinstance(table, dict):
+        raise UsageError(f"{name}:{_line_of(text, 'sitegen')}:1: error[CONF001]: 'sitegen' must be a table of "
+                         "settings; write them under a [sitegen] (or [tool.sitegen] in pyproject.toml) header")
+    return table, name, text
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"{path.name}:1:1: error[CONF001]: invalid TOML: the file is not UTF-8 text "
+                         f"(byte {exc.start}); save it as UTF-8") from None
 
 
 def _parse(text: str, name: str) -> dict:

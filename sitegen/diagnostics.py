@@ -71,13 +71,15 @@ def use_color(stream: TextIO) -> bool:
     return hasattr(stream, "isatty") and stream.isatty()
 
 
-def write_text(diags: list[Diagnostic], pages: int, stream: TextIO = sys.stderr, strict: bool = False) -> None:
+def write_text(diags: list[Diagnostic], pages: int, stream: TextIO | None = None, strict: bool = False) -> None:
+    stream = stream or sys.stderr  # looked up now, not at import, so redirection is honoured
     color = use_color(stream)
     for d in sorted(diags, key=sort_key):
         print(d.format(color), file=stream)
     print(summary(diags, pages, strict), file=stream)
 
 
-def write_json(diags: list[Diagnostic], stream: TextIO = sys.stdout) -> None:
+def write_json(diags: list[Diagnostic], stream: TextIO | None = None) -> None:
+    stream = stream or sys.stdout
     json.dump([d.to_json() for d in sorted(diags, key=sort_key)], stream, indent=2)
     stream.write("\n")

@@ -7,8 +7,20 @@ from typing import Any
 
 import yaml
 
-# libyaml's C loader is ~10x faster than the pure-Python one; both are the *safe* loader.
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """libyaml's C loader is ~10x faster than the pure-Python one; both are the *safe* loader."""
+
+    def construct_yaml_timestamp(self, node: yaml.Node):  # type: ignore[override]
+        # PyYAML raises a bare ValueError, without a position, for a date such as 2026-02-30.
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError as exc:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"{node.value!r} is not a real date ({exc})", node.start_mark) from None
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
 
 Path_ = tuple  # a path into the front matter, e.g. ("faults", 1, "fix")
 
@@ -77,8 +89,7 @@ def parse_yaml(source: str, first_line: int) -> FrontMatter:
         if node is None:
             return FrontMatter(data={}, values={(): (first_line, 1)})
         front = FrontMatter(data={})
-        _walk(node, (), front, first_line, set())
-        data = loader.construct_document(node)
+        data = _walk(node, (), front, first_line, set(), loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + first_line, mark.column + 1) if mark else (first_line, 1)
@@ -101,8 +112,14 @@ def parse_yaml(source: str, first_line: int) -> FrontMatter:
     return front
 
 
-def _walk(node: yaml.Node, path: Path_, front: FrontMatter, first_line: int, seen: set[int]) -> None:
-    """Record the position of every value; refuse aliases (they can blow up memory) and duplicate keys."""
+_STR, _MAP, _SEQ = "tag:yaml.org,2002:str", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
+
+
+def _walk(node: yaml.Node, path: Path_, front: FrontMatter, first_line: int, seen: set[int], loader: Any) -> Any:
+    """Record the position of every value and build the value, in one pass (a second pass
+    through PyYAML's constructor costs a third of reading a site); refuse aliases (they can blow
+    up memory) and duplicate keys. Texts, mappings and lists are built here, everything else
+    (numbers, dates, true/false, explicit tags) by PyYAML's safe constructor."""
     where = (node.start_mark.line + first_line, node.start_mark.column + 1)
     if id(node) in seen:
         raise FrontMatterError(
@@ -112,15 +129,24 @@ def _walk(node: yaml.Node, path: Path_, front: FrontMatter, first_line: int, see
     seen.add(id(node))
     front.values[path] = where
     if isinstance(node, yaml.MappingNode):
-        names: set = set()
+        mapping: dict = {}
         for key_node, value_node in node.value:
-            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node.value)
             key_at = (key_node.start_mark.line + first_line, key_node.start_mark.column + 1)
-            if key in names:
+            if key_node.tag != _STR:  # 1:, true:, ~: or <<: would not be a key name
+                shown = f"'{key_node.value}'" if isinstance(key_node, yaml.ScalarNode) else "a list or mapping"
+                raise FrontMatterError(*key_at, f"key {shown} is not a name",
+                                       "write keys as words, e.g. 'title:'; quote the key if it must be a number")
+            key = key_node.value
+            if key in mapping:
                 raise FrontMatterError(*key_at, f"key '{key}' appears twice", "keep one of the two lines")
-            names.add(key)
             front.keys[path + (key,)] = key_at
-            _walk(value_node, path + (key,), front, first_line, seen)
+            mapping[key] = _walk(value_node, path + (key,), front, first_line, seen, loader)
+        if node.tag == _MAP:
+            return mapping
     elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            _walk(item, path + (index,), front, first_line, seen)
+        items = [_walk(item, path + (index,), front, first_line, seen, loader) for index, item in enumerate(node.value)]
+        if node.tag == _SEQ:
+            return items
+    elif node.tag == _STR:
+        return node.value
+    return loader.construct_object(node, deep=True)

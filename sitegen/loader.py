@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -47,13 +48,45 @@ def walk(content_dir: Path) -> tuple[list[str], list[str]]:
     return pages, assets
 
 
-def load(settings: Settings, drafts: bool = False) -> Content:
+class PageMemo:
+    """Pages read by an earlier build, reused while their file keeps its size, time and inode.
+
+    A file is remembered only once its time is more than a second old: two saves within one
+    tick of the file system's clock could otherwise leave the same time on different text.
+    """
+
+    def __init__(self) -> None:
+        self._pages: dict[str, tuple[tuple[int, int, int], tuple[Page | None, list[Diagnostic]]]] = {}
+
+    def load(self, path: Path, source: str, file: str) -> tuple[Page | None, list[Diagnostic]]:
+        try:
+            st = os.stat(path)
+        except OSError:
+            return load_page(path, source, file)
+        signature = (st.st_size, st.st_mtime_ns, st.st_ino)
+        found = self._pages.get(source)
+        if found is not None and found[0] == signature:
+            return found[1]
+        result = load_page(path, source, file)
+        if st.st_mtime_ns + 1_000_000_000 < time.time_ns():
+            self._pages[source] = (signature, result)
+        else:
+            self._pages.pop(source, None)
+        return result
+
+    def retain(self, sources: list[str]) -> None:
+        keep = set(sources)
+        self._pages = {s: v for s, v in self._pages.items() if s in keep}
+
+
+def load(settings: Settings, drafts: bool = False, memo: PageMemo | None = None) -> Content:
     content_dir = settings.content_path
     sources, assets = walk(content_dir)
     content = Content(assets=assets)
+    read = memo.load if memo is not None else load_page
     for source in sources:
         file = f"{settings.content_dir}/{source}"
-        page, diags = load_page(content_dir / source, source, file)
+        page, diags = read(content_dir / source, source, file)
         content.files_read += 1
         content.diagnostics.extend(diags)
         if page is None:
@@ -63,6 +96,8 @@ def load(settings: Settings, drafts: bool = False) -> Content:
             content.drafts.append(page)
         else:
             content.pages.append(page)
+    if memo is not None:
+        memo.retain(sources)
     return content
 
 
@@ -70,8 +105,10 @@ def read_text(path: Path, file: str) -> tuple[str | None, list[Diagnostic]]:
     try:
         return path.read_text(encoding="utf-8"), []
     except UnicodeDecodeError as exc:
-        return None, [Diagnostic(file, 1, 1, ERROR, "FILE001", f"the file is not UTF-8 text (byte {exc.start})",
-                                 "save it as UTF-8 in your editor")]
+        line = exc.object.count(b"\n", 0, exc.start) + 1
+        column = exc.start - exc.object.rfind(b"\n", 0, exc.start)  # in bytes: the text cannot be decoded
+        return None, [Diagnostic(file, line, column, ERROR, "FILE001",
+                                 f"the file is not UTF-8 text (byte {exc.start})", "save it as UTF-8 in your editor")]
     except OSError as exc:
         return None, [Diagnostic(file, 1, 1, ERROR, "FILE001", f"cannot read the file: {exc.strerror}",
                                  "check that it exists and is readable")]

@@ -6,10 +6,11 @@ import datetime as dt
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, Mapping
 
 from .diagnostics import ERROR, Diagnostic
 from .errors import ContentError, UsageError
+from .incremental import Recorder, SiteView, page_key, template_key
 from .markdown import Heading, Rendered, rewrite_links
 from .model import Guide, Movement, Page
 from .site import Site
@@ -37,15 +38,20 @@ def _iso(d: dt.date | None) -> str:
     return f"{d.isoformat()}T00:00:00Z" if d else ""
 
 
+def template_frame(exc: BaseException, templates: Path) -> tuple[str, int] | None:
+    """The template file and line a runtime error was raised in: Jinja puts them in the traceback."""
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if frame.filename.startswith(str(templates)):
+            return frame.filename, frame.lineno or 1
+    return None
+
+
 def template_error(exc: Exception, templates: Path, site_root: Path) -> Diagnostic:
-    """Point a Jinja error at the template file and line it came from."""
+    """Point a template's error at the template file and line it came from."""
     name = getattr(exc, "filename", None) or getattr(exc, "name", None)
     line = getattr(exc, "lineno", None)
-    if line is None:  # a runtime error: Jinja puts the template's frames in the traceback
-        for frame in reversed(traceback.extract_tb(exc.__traceback__)):
-            if frame.filename.startswith(str(templates)):
-                name, line = frame.filename, frame.lineno
-                break
+    if line is None:
+        name, line = template_frame(exc, templates) or (name, None)
     path = Path(name) if name else templates
     if not path.is_absolute():
         path = templates / path
@@ -53,7 +59,7 @@ def template_error(exc: Exception, templates: Path, site_root: Path) -> Diagnost
         shown = path.resolve().relative_to(site_root).as_posix()
     except ValueError:
         shown = str(path)
-    message = getattr(exc, "message", None) or str(exc)
+    message = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
     return Diagnostic(shown, line or 1, 1, ERROR, "TPL001", f"template error: {message}",
                       "fix the template at that line")
 
@@ -85,15 +91,24 @@ def pager(site: Site, page: Page) -> Pager:
 class Renderer:
     """Turns the checked site and each page's rendered Markdown into output files."""
 
-    def __init__(self, site: Site, bodies: dict[str, Rendered], extra_context: dict[str, Any] | None = None):
+    def __init__(self, site: Site, bodies: Mapping[str, Rendered], extra_context: dict[str, Any] | None = None,
+                 env: Any = None):
+        """`env`: an environment from `environment()` to reuse, with the templates it has compiled
+        (it reloads a template whose file changed); a long-running caller passes the same one."""
         self.site = site
         self.bodies = bodies
-        self.env = environment(site.settings.templates_path)
-        self.env.globals.update(site=site, settings=site.settings, now=dt.datetime.now(dt.timezone.utc),
+        # Templates and page contexts read the site through a view that notes what each render
+        # asked, so an incremental build knows what each output depends on.
+        self.view = SiteView(site)
+        self.log: Recorder | None = None
+        self.env = env or environment(site.settings.templates_path)
+        self.env.globals.update(site=self.view, settings=site.settings, now=dt.datetime.now(dt.timezone.utc),
                                 **(extra_context or {}))
 
     def body_html(self, page: Page) -> str:
-        return rewrite_links(self.bodies[page.source].html, page.source, self.site.url_for_ref)
+        if self.log is not None:
+            self.log.keys.add(page_key(page.source))
+        return rewrite_links(self.bodies[page.source].html, page.source, self.view.url_for_ref)
 
     def headings(self, page: Page) -> tuple[Heading, ...]:
         return self.bodies[page.source].headings
@@ -101,8 +116,8 @@ class Renderer:
     def page_context(self, page: Page) -> dict[str, Any]:
         import markupsafe
 
-        graph = self.site.graph
-        image = self.site.url_for_ref(page.image) if page.image else None
+        graph = self.view.graph
+        image = self.view.url_for_ref(page.image) if page.image else None
         return {
             "page": page,
             "body": markupsafe.Markup(self.body_html(page)),
@@ -116,8 +131,8 @@ class Renderer:
             "drills": graph.resolve_all(page.drills) if isinstance(page, Guide) else [],
             "exercises": graph.resolve_all(page.exercises) if isinstance(page, Guide) else [],
             "related": self._related(page),
-            "tags": self.site.tags_of(page),
-            "pager": pager(self.site, page),
+            "tags": self.view.tags_of(page),
+            "pager": pager(self.view, page),
         }
 
     def _related(self, page: Page) -> list[tuple[str, str]]:
@@ -125,11 +140,11 @@ class Renderer:
             return []
         out = []
         for ref in page.related:
-            target = self.site.graph.resolve(ref)
+            target = self.view.graph.resolve(ref)
             if ref.url:
                 out.append((ref.raw, ref.raw))
             elif target is not None:
-                out.append((target.title, self.site.url(target)))
+                out.append((target.title, self.view.url(target)))
         return out
 
     def jobs(self) -> Iterator[tuple[str, str, Callable[[], dict[str, Any]]]]:
@@ -139,27 +154,53 @@ class Renderer:
         yield "index.html", "index.html", dict
         yield "tags/index.html", "tags.html", dict
         for tag in self.site.tags:
-            yield tag.url_path + "index.html", "tag.html", lambda tag=tag: {"tag": tag}
+            yield tag.url_path + "index.html", "tag.html", lambda slug=tag.slug: {"tag": self._tag(slug)}
         yield "404.html", "404.html", dict
-        yield "feed.xml", "feed.xml", lambda: {"entries": self.site.dated[:50], "body_of": self.body_html}
+        yield "feed.xml", "feed.xml", lambda: {"entries": self.view.dated[:50], "body_of": self.body_html}
         yield "sitemap.xml", "sitemap.xml", dict
 
+    def _tag(self, slug: str) -> Any:
+        return next(t for t in self.view.tags if t.slug == slug)
+
     def render(self, template: str, context: dict[str, Any]) -> str:
+        if self.log is not None:
+            self.log.keys.add(template_key(template))
         return self.env.get_template(template).render(context)
+
+    def produce(self, template: str, context: Callable[[], dict[str, Any]]) -> tuple[str, list[str] | None]:
+        """Render one output; return it with the dependency keys it read (None: render it every time)."""
+        self.log = log = Recorder()
+        self.view.record(log)
+        try:
+            text = self.render(template, context())
+        finally:
+            self.log = None
+            self.view.record(None)
+        return text, None if log.volatile else log.texts()
+
+    def failure(self, exc: Exception) -> Diagnostic:
+        """A template's error as a diagnostic; an error that no template raised is re-raised."""
+        import jinja2
+
+        settings = self.site.settings
+        # A template's own expressions can raise anything ({{ 1 / 0 }}, a filter given text
+        # for a number); an error that no template raised is sitegen's and keeps its traceback.
+        if not isinstance(exc, jinja2.TemplateError) and template_frame(exc, settings.templates_path) is None:
+            raise exc
+        return template_error(exc, settings.templates_path, settings.root)
 
     def render_all(self, only: set[str] | None = None) -> dict[str, str]:
         import jinja2
 
         out: dict[str, str] = {}
         errors: list[Diagnostic] = []
-        settings = self.site.settings
         for path, template, context in self.jobs():
             if only is not None and path not in only:
                 continue
             try:
                 out[path] = self.render(template, context())
-            except jinja2.TemplateError as exc:
-                errors.append(template_error(exc, settings.templates_path, settings.root))
+            except Exception as exc:
+                errors.append(self.failure(exc))
                 if isinstance(exc, jinja2.TemplateSyntaxError):
                     break  # the same broken template would fail for every page
         if errors:

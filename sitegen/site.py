@@ -29,6 +29,7 @@ class Site:
         self.pages = pages
         self.assets = set(assets)
         self.graph = Graph(pages)
+        self._by_type: dict[str, list[Page]] = {}
 
     # --- URLs -----------------------------------------------------------------------------------
 
@@ -56,7 +57,10 @@ class Site:
     # --- collections ----------------------------------------------------------------------------
 
     def of_type(self, kind: str) -> list[Page]:
-        return [p for p in self.pages if p.type == kind]
+        # Every page's header lists the plain pages: without the memo that is N² work.
+        if kind not in self._by_type:
+            self._by_type[kind] = [p for p in self.pages if p.type == kind]
+        return self._by_type[kind]
 
     @cached_property
     def guides(self) -> list[Guide]:

@@ -1,0 +1,297 @@
+"""Time sitegen on generated sites and write the results: JSON, a Markdown table and a chart.
+
+    python -m benchmarks.run                      # 100 and 1,000 pages
+    python -m benchmarks.run --pages 100 1000 10000 --runs 5
+    python -m benchmarks.run --peers              # also Pelican and MkDocs on the same corpus
+
+Every figure is the median of `--runs` runs of a fresh `sitegen` process (what a user types),
+except "preview edit", which times `Builder.build()` in one long-running process (what
+`sitegen serve` does). Builds are HTML only (`--no-cards`). Sites are generated into
+benchmarks/results/tmp/ (git-ignored); results go to benchmarks/results/.
+
+What each row times:
+- cold: no output folder, no cache; the checker included.
+- template change: a comment added to (or removed from) base.html, so every page is rendered
+  again from cached Markdown. The first one after a cold build also makes the output's twin
+  folder (see sitegen/output.py); it is reported apart, the rest are the steady state.
+- no-op: nothing changed since the last build, which ran more than a second after the last
+  edit (sooner, file times cannot prove a file unchanged and the build checks the content).
+- one-page edit: a sentence added to one drill.
+- check: `sitegen check` alone. help: `sitegen --help`, i.e. process start and imports.
+- peak memory: the largest resident size of any process of a cold build (getrusage).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Callable
+
+from .corpus import generate
+
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "results"
+WORK = RESULTS / "tmp"
+DRILL = "content/drills/squat-step-2.md"
+
+
+def machine() -> dict:
+    model = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {"cpu": model, "cores": os.cpu_count(), "python": platform.python_version(),
+            "system": f"{platform.system()} {platform.release()}"}
+
+
+CPU: list[float] = []  # processor time (user + system, all processes) of each timed command
+
+
+def timed(command: list[str]) -> float:
+    """Run a command; return its wall time in seconds, and note its processor time in CPU."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    done = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed:\n{done.stderr}")
+    CPU.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
+    return seconds
+
+
+def sitegen(site: Path, *args: str) -> float:
+    """Run one sitegen command in a fresh process; return its wall time in seconds."""
+    return timed([sys.executable, "-m", "sitegen", "-C", str(site), *args])
+
+
+def peak_rss(site: Path, *args: str) -> float:
+    """The largest resident size, in MB, of any process the command ran (itself or its workers)."""
+    probe = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True, "
+             "stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL); "
+             "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+    out = subprocess.run([sys.executable, "-c", probe, sys.executable, "-m", "sitegen", "-C", str(site), *args],
+                         check=True, capture_output=True, text=True).stdout
+    return int(out.strip()) / 1024
+
+
+def clear(*folders: Path) -> None:
+    """Delete folders. Deleting thousands of files keeps some file systems busy for a while after
+    `rm` returns: wait until they are done, so the next build is not charged for it."""
+    for folder in folders:
+        shutil.rmtree(folder, ignore_errors=True)
+    os.sync()
+    time.sleep(2)
+
+
+def fresh(site: Path) -> None:
+    """Remove every trace of earlier builds: output, its twin, the cache."""
+    clear(site / "output", site / ".output.twin", site / ".sitegen-cache")
+
+
+def median(times: list[float]) -> float:
+    return round(statistics.median(times), 3)
+
+
+def measure(result: dict, key: str, times: list[float]) -> None:
+    """Record the median wall time of the last runs, and their median processor time."""
+    result[key] = median(times)
+    result[key + "_cpu"] = median(CPU[-len(times):])
+
+
+def repeat(runs: int, before: Callable[[int], None], measure: Callable[[], float]) -> list[float]:
+    out = []
+    for i in range(runs):
+        before(i)
+        out.append(measure())
+    return out
+
+
+def toggle(path: Path, marker: str) -> Callable[[int], None]:
+    """An edit that alternates between adding and removing a line, so every run changes the file."""
+    original = path.read_text(encoding="utf-8")
+
+    def change(i: int) -> None:
+        path.write_text(original + (marker if i % 2 == 0 else ""), encoding="utf-8")
+    return change
+
+
+def settle(site: Path, jobs: str) -> None:
+    """A build more than a second after the last edit, so the next one can trust file times."""
+    time.sleep(1.1)
+    sitegen(site, "build", "--no-cards", "--jobs", jobs)
+
+
+PREVIEW = """
+import statistics, sys, time
+from pathlib import Path
+from sitegen.builder import Builder
+from sitegen.config import load_settings
+from sitegen.report import NullReporter
+site, runs = Path(sys.argv[1]), int(sys.argv[2])
+drill = site / {drill!r}
+original = drill.read_text()
+builder = Builder(load_settings(site), cards=False, reporter=NullReporter())
+builder.build()
+times = []
+for i in range(runs):
+    drill.write_text(original + ("\\nOne more sentence for the preview.\\n" if i % 2 == 0 else ""))
+    started = time.perf_counter()
+    result = builder.build()
+    times.append(time.perf_counter() - started)
+    assert result.rendered == [{page!r}], result.rendered
+drill.write_text(original)
+print(statistics.median(times))
+"""
+
+
+def preview_edit(site: Path, runs: int) -> float:
+    code = PREVIEW.format(drill=DRILL, page="drills/squat-step-2/index.html")
+    out = subprocess.run([sys.executable, "-c", code, str(site), str(runs)], check=True, capture_output=True,
+                         text=True).stdout
+    return round(float(out.strip()), 3)
+
+
+def bench(pages: int, runs: int, jobs: int) -> dict:
+    site = WORK / f"site-{pages}"
+    shutil.rmtree(site, ignore_errors=True)
+    generate(site, pages)
+    j = str(jobs)
+    build = ("build", "--no-cards", "--jobs", j)
+    result: dict = {"pages": pages, "jobs": jobs}
+
+    def cold(jobs_: str) -> list[float]:
+        return repeat(runs, lambda i: fresh(site), lambda: sitegen(site, "build", "--no-cards", "--jobs", jobs_))
+
+    measure(result, "cold_1_job", cold("1"))
+    measure(result, "cold", cold(j))
+    fresh(site)
+    result["peak_rss_mb"] = round(peak_rss(site, *build), 1)
+    base = site / "templates" / "base.html"
+    template = toggle(base, "\n<!-- benchmark: template change -->\n")
+    template(0)
+    measure(result, "template_change_first", [sitegen(site, *build)])
+    measure(result, "template_change", repeat(runs, lambda i: template(i + 1), lambda: sitegen(site, *build)))
+    template(1)
+    settle(site, j)
+    measure(result, "no_op", repeat(runs, lambda i: None, lambda: sitegen(site, *build)))
+    edit = toggle(site / DRILL, "\nOne more sentence for the benchmark.\n")
+    measure(result, "one_page_edit", repeat(runs, edit, lambda: sitegen(site, *build)))
+    edit(1)
+    result["preview_edit"] = preview_edit(site, max(runs, 5))
+    measure(result, "check", repeat(runs, lambda i: None, lambda: sitegen(site, "check")))
+    measure(result, "help", repeat(runs, lambda i: None, lambda: sitegen(site, "--help")))
+    return result
+
+
+# --- the report -----------------------------------------------------------------------------------
+
+ROWS = [
+    ("cold", "Cold build (no cache), checker included"),
+    ("cold_1_job", "Cold build, one process (`--jobs 1`)"),
+    ("template_change", "After a template change (Markdown cached)"),
+    ("template_change_first", "First template change after a cold build (makes the twin folder)"),
+    ("no_op", "No-op rebuild"),
+    ("one_page_edit", "One page edited (`sitegen build`)"),
+    ("preview_edit", "One page edited in the preview (`Builder.build()` in `sitegen serve`)"),
+    ("check", "`sitegen check`"),
+    ("help", "`sitegen --help`"),
+    ("peak_rss_mb", "Peak memory of a cold build (largest process)"),
+    ("pelican", "Pelican, cold, same corpus"),
+    ("mkdocs", "MkDocs, cold, same corpus"),
+]
+
+
+def cell(result: dict, key: str) -> str:
+    if key not in result:
+        return ""
+    if key == "peak_rss_mb":
+        return f"{result[key]:g} MB"
+    cpu = result.get(key + "_cpu")
+    return f"{result[key]:.2f} s" + (f" ({cpu:.2f} s CPU)" if cpu is not None else "")
+
+
+def table(results: list[dict], facts: dict) -> str:
+    heads = [f"{r['pages']:,} pages" for r in results]
+    lines = ["| | " + " | ".join(heads) + " |", "|---|" + "---|" * len(results)]
+    for key, label in ROWS:
+        if not any(key in r for r in results):
+            continue
+        cells = [cell(r, key) for r in results]
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    lines.append("")
+    lines.append(f"Wall time, median of {facts['runs']} runs (in brackets: processor time, user + system, all "
+                 f"processes), on {facts['cores']} cores ({facts['cpu']}), Python {facts['python']}, "
+                 f"{facts['system']}; `--jobs {facts['jobs']}` unless noted. Load average {facts['load_before']} "
+                 f"before and {facts['load_after']} after the run: other work on the machine inflates wall times.")
+    return "\n".join(lines) + "\n"
+
+
+def chart(results: list[dict], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    keys = [("cold", "cold"), ("template_change", "template change"), ("no_op", "no-op"),
+            ("one_page_edit", "one edit"), ("preview_edit", "edit in preview"), ("check", "check")]
+    fig, ax = plt.subplots(figsize=(7.5, 3.6), dpi=100)
+    width = 0.8 / len(results)
+    for i, r in enumerate(results):
+        xs = [k + i * width for k in range(len(keys))]
+        ax.bar(xs, [r[key] for key, _ in keys], width, label=f"{r['pages']:,} pages")
+    ax.set_xticks([k + width * (len(results) - 1) / 2 for k in range(len(keys))], [label for _, label in keys])
+    ax.set_yscale("log")
+    ax.set_ylabel("seconds (log scale)")
+    ax.set_title("sitegen build times, HTML only (median)")
+    ax.legend(frameon=False)
+    ax.spines[["top", "right"]].set_visible(False)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--pages", type=int, nargs="+", default=[100, 1000], help="site sizes (default: 100 1000)")
+    p.add_argument("--runs", type=int, default=5, help="runs per figure; the median is reported (default 5)")
+    p.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="sitegen --jobs (default: CPU count)")
+    p.add_argument("--peers", action="store_true", help="also time Pelican and MkDocs (installs them)")
+    p.add_argument("--no-chart", action="store_true", help="skip the PNG (needs matplotlib: the 'bench' extra)")
+    args = p.parse_args()
+    WORK.mkdir(parents=True, exist_ok=True)
+    facts = machine() | {"runs": args.runs, "jobs": args.jobs, "load_before": round(os.getloadavg()[0], 2)}
+    results = []
+    for pages in args.pages:
+        print(f"{pages} pages…", file=sys.stderr, flush=True)
+        result = bench(pages, args.runs, args.jobs)
+        if args.peers:
+            from .peers import time_peers
+
+            result |= time_peers(WORK / f"site-{pages}", WORK, args.runs)
+        results.append(result)
+        print(json.dumps(result), file=sys.stderr, flush=True)
+    facts["load_after"] = round(os.getloadavg()[0], 2)
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "results.json").write_text(json.dumps({"machine": facts, "results": results}, indent=2) + "\n")
+    (RESULTS / "README-table.md").write_text(table(results, facts))
+    if not args.no_chart:
+        chart(results, RESULTS / "chart.png")
+    print(table(results, facts))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,171 @@
+"""`sitegen build`'s card step and the fit check: plan, take what the cache holds, render the
+rest, report what does not fit, then write cards, pins, decks and the print sheet."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..cache import Cache, digest
+from ..config import Settings
+from ..diagnostics import ERROR, Diagnostic
+from ..errors import ContentError, UsageError
+from ..model import Movement
+from ..report import Reporter
+from ..site import Site
+from . import assemble, pool
+from .jobs import CARD_TEMPLATE, PIN_TEMPLATE, Job, Plan, plan
+from .paths import OWN, SHEET, card_path, deck_path
+from .sizes import MM, SIZES, CardSize
+
+# The parts of a card that grow; an overflow is reported at the longest of them.
+_GROWING = ("faults", "cues", "mastery", "drills", "exercises", "next", "equipment")
+
+
+@dataclass
+class Rendered:
+    plan: Plan
+    results: list[pool.Result]
+    fresh: list[str]  # outputs rendered in this run (the rest came from the cache)
+
+    def problems(self) -> list[Diagnostic]:
+        found = list(self.plan.problems)
+        for job, result in zip(self.plan.jobs, self.results):
+            found += result.problems
+            if result.overflow > 0:
+                found.append(overflow_diagnostic(job, result.overflow, self.plan.size))
+        return sorted(found)
+
+
+def card_size(settings: Settings, name: str | None = None) -> CardSize:
+    name = (name or settings.card_size).lower()
+    if name not in SIZES:
+        raise UsageError(f"error: card size {name!r} is not known; use one of {', '.join(SIZES)}")
+    return SIZES[name]
+
+
+def _entry(result: pool.Result) -> bytes:
+    return json.dumps({"overflow": result.overflow}).encode() + b"\n" + result.data
+
+
+def _from_entry(raw: bytes) -> pool.Result:
+    header, _, data = raw.partition(b"\n")
+    return pool.Result(json.loads(header)["overflow"], data)
+
+
+def render(site: Site, size: CardSize, reporter: Reporter) -> Rendered:
+    """Every card and pin of the site: from the cache, or rendered now and cached."""
+    settings = site.settings
+    for template in (CARD_TEMPLATE, PIN_TEMPLATE):
+        if not (settings.templates_path / template).is_file():
+            raise UsageError(f"error: no {settings.templates_dir}/{template}: copy it (and its .css) from the "
+                             "sitegen example site, or build without cards: sitegen build --no-cards")
+    planned = plan(site, size)
+    if planned.problems:
+        return Rendered(planned, [pool.Result(0, b"") for _ in planned.jobs], [])
+    cache = Cache(settings.root, "cards")
+    results: list[pool.Result | None] = []
+    for job in planned.jobs:
+        raw = cache.get(job.key)
+        results.append(_from_entry(raw) if raw is not None else None)
+    missing = [i for i, r in enumerate(results) if r is None]
+    fresh = pool.render([planned.jobs[i] for i in missing], settings, size,
+                        lambda done, total: reporter.progress("cards", done, total))
+    for i, result in zip(missing, fresh):
+        results[i] = result
+        if not result.problems:  # failures are re-tried next time, never served from the cache
+            cache.put(planned.jobs[i].key, _entry(result))
+    done = [r for r in results if r is not None]
+    return Rendered(planned, done, [planned.jobs[i].output for i in missing])
+
+
+def overflow_diagnostic(job: Job, overflow: float, size: CardSize) -> Diagnostic:
+    page = job.page
+    lengths = {k: len(json.dumps(job.context.get(k), default=repr)) for k in _GROWING
+               if k in job.context and k in page.front.data}
+    where = max(lengths, key=lengths.__getitem__) if lengths else "title"
+    line, column = page.front.pos(where)
+    what = f"one {size.label} card" if job.kind == "card" else "its pin image"
+    return Diagnostic(page.file, line, column, ERROR, "CARD001",
+                      f"{job.output}: '{page.title}' does not fit on {what}: it overflows by {overflow:g} pt "
+                      f"({overflow / MM:.1f} mm)",
+                      f"shorten the text, starting with '{where}' (the longest part); cards never shrink text to fit")
+
+
+def card_fit_diagnostics(site: Site, size: str | None = None, reporter: Reporter | None = None) -> list[Diagnostic]:
+    """CARD001–CARD005 (and TPL001) for `sitegen check`: cards and pins that overflow or fail to render."""
+    return render(site, card_size(site.settings, size), reporter or Reporter(quiet=True)).problems()
+
+
+def build_cards(site: Site, out_dir: Path, reporter: Reporter | None = None, size: str | None = None) -> int:
+    """Write cards/, pins/, the decks and (for 4-up sizes) the print sheet into `out_dir`.
+
+    Raises ContentError, before writing anything, when a card overflows or fails.
+    Returns the number of files cards/ and pins/ hold.
+    """
+    reporter = reporter or Reporter()
+    chosen = card_size(site.settings, size)
+    rendered = render(site, chosen, reporter)
+    problems = rendered.problems()
+    if any(d.severity == ERROR for d in problems):
+        raise ContentError(problems, len(site.pages))
+    files: dict[str, bytes] = {job.output: result.data for job, result in zip(rendered.plan.jobs, rendered.results)}
+    assembled = _decks_and_sheet(site, rendered, files)
+    put(out_dir, files)
+    cached = len(rendered.plan.jobs) - len(rendered.fresh)
+    reporter.info(f"cards: rendered {_names(rendered.fresh)}; assembled {_names(assembled)}; {cached} from the cache")
+    return len(files)
+
+
+def put(out_dir: Path, files: dict[str, bytes]) -> None:
+    """Make cards/ and pins/ in `out_dir` hold exactly `files`.
+
+    The folder may be an earlier build being brought up to date, whose files can be hard
+    links shared with the live site: a changed file is written beside and renamed over, never
+    rewritten in place, and a file with the same bytes is left alone (its time too).
+    """
+    for folder in OWN:
+        for path in sorted((out_dir / folder).rglob("*")) if (out_dir / folder).is_dir() else []:
+            if path.is_file() and path.relative_to(out_dir).as_posix() not in files:
+                path.unlink()
+    for rel, data in files.items():
+        target = out_dir / rel
+        if target.is_file() and target.stat().st_size == len(data) and target.read_bytes() == data:
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fresh = target.with_name(f".{target.name}.new")
+        fresh.write_bytes(data)
+        os.replace(fresh, target)
+
+
+def _names(outputs: list[str]) -> str:
+    return f"{len(outputs)} ({', '.join(outputs)})" if 0 < len(outputs) <= 8 else str(len(outputs))
+
+
+def _decks_and_sheet(site: Site, rendered: Rendered, files: dict[str, bytes]) -> list[str]:
+    """Add the decks and the sheet to `files`; returns those not taken from the cache."""
+    size = rendered.plan.size
+    keys = {job.output: job.key for job in rendered.plan.jobs}
+    cache = Cache(site.settings.root, "cards")
+    made: list[str] = []
+
+    def add(output: str, members: list[str], make) -> None:
+        key = digest("assembled", output, size.name, *(keys[m] for m in members))
+        data = cache.get(key)
+        if data is None:
+            data = make([files[m] for m in members])
+            cache.put(key, data)
+            made.append(output)
+        files[output] = data
+
+    for guide in site.guides:
+        members = [card_path(guide)] + [card_path(d) for d in site.graph.resolve_all(guide.drills)
+                                        if isinstance(d, Movement)]
+        add(deck_path(guide), members, lambda cards, g=guide: assemble.deck(cards, f"{g.title}: drill cards"))
+    if size.sheet is not None:
+        cards = [job.output for job in rendered.plan.jobs if job.kind == "card"]
+        add(SHEET, cards, lambda data: assemble.sheet(data, size, f"{site.settings.title}: cards to print"))
+    return made
+

@@ -1,0 +1,439 @@
+"""Incremental builds: what each output file was made from, and whether any of it changed.
+
+While a template renders, the `site`, its `graph` and its tags are *views* that note every
+question asked of them (`site.of_type('page')`, `graph.next_of(page)`, `tag.pages`, …). An
+output's dependencies are those questions, its own page and its template; its fingerprint
+hashes their answers together with everything global (settings, sitegen and library code).
+The next build asks every question again of the new model: equal answers mean an equal
+output, so the file is kept instead of rendered again. Answers are about front matter only
+(titles, order, links, tags), so a body edit changes nothing but its own page's fingerprint,
+unless a template reads another page's raw `body` or `front`, which makes bodies count too.
+
+A template that reads `now` makes its outputs volatile: they are rendered on every build.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import importlib.util
+import json
+import weakref
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
+from pathlib import Path
+from typing import Any, Iterable
+
+from .cache import digest
+from .model import Page, Ref
+from .site import Site, Tag
+
+# Page attributes holding raw source: a template reading them from another page sees its body.
+_RAW = {"body", "front"}
+_LIBRARIES = ("jinja2", "markupsafe", "markdown", "yaml")
+
+
+Key = tuple  # (object, attribute, encoded arguments or None); stored as its JSON text
+
+
+class Recorder:
+    """The questions one render asked; `volatile` when one of them cannot be asked again."""
+
+    def __init__(self) -> None:
+        self.keys: set[Key] = set()
+        self.volatile = False
+
+    def ask(self, obj: str, attr: str, args: tuple | None = None) -> None:
+        encoded = None if args is None else tuple(_encode(a) for a in args)
+        if encoded is not None and None in encoded:
+            self.volatile = True
+            return
+        self.keys.add((obj, attr, encoded))
+
+    def texts(self) -> list[str]:
+        return sorted(_text(k) for k in self.keys)
+
+
+_texts: dict[Key, str] = {}
+
+
+def _text(key: Key) -> str:
+    found = _texts.get(key)
+    if found is None:
+        if len(_texts) > 200_000:
+            _texts.clear()
+        found = _texts[key] = json.dumps(key)
+    return found
+
+
+def page_key(source: str) -> Key:
+    return ("page", source, None)
+
+
+def template_key(name: str) -> Key:
+    return ("tpl", name, None)
+
+
+def _encode(value: Any) -> Any:
+    """Arguments as JSON-able tuples that turn back into equal arguments; None when impossible."""
+    if isinstance(value, Page):
+        return ("P", value.source)
+    if isinstance(value, Ref):
+        return ("R", value.raw, value.target, value.anchor, value.url)
+    if isinstance(value, TagView):
+        return ("T", value.slug)
+    if value is None or isinstance(value, (str, int, float)):
+        return ("V", value)
+    if isinstance(value, (list, tuple)):
+        items = tuple(_encode(v) for v in value)
+        return None if None in items else ("L", items)
+    return None
+
+
+class _Missing(Exception):
+    """An argument names a page or tag that is gone: the answer changed."""
+
+
+class View:
+    """A read-only stand-in for a model object that notes the questions asked of it."""
+
+    __slots__ = ("_obj", "_name", "_log", "_pure")
+
+    def __init__(self, obj: Any, name: str, log: Recorder | None, pure: frozenset[str] = frozenset()):
+        object.__setattr__(self, "_obj", obj)
+        object.__setattr__(self, "_name", name)
+        object.__setattr__(self, "_log", log)
+        object.__setattr__(self, "_pure", pure)
+
+    def __getattr__(self, attr: str) -> Any:
+        value = getattr(self._obj, attr)
+        if attr in self._pure or attr.startswith("_"):
+            return value
+        log = self._log
+        if callable(value):
+            def ask(*args: Any) -> Any:
+                if log is not None:
+                    log.ask(self._name, attr, args)
+                return wrap(value(*args), log)
+            return ask
+        if log is not None:
+            log.ask(self._name, attr)
+        return wrap(value, log)
+
+    def __setattr__(self, attr: str, value: Any) -> None:
+        raise AttributeError(f"{self._name} is read-only in templates")
+
+
+class TagView(View):
+    __slots__ = ()
+
+    def __init__(self, tag: Tag, log: Recorder | None):
+        super().__init__(tag, f"tag/{tag.slug}", log, frozenset({"name", "slug", "url_path"}))
+
+
+class SiteView(View):
+    """`site` as templates and page contexts see it. A URL is a pure function of what it is given
+    (noted where that came from), so asking for one is not a question; `graph` is a view too."""
+
+    __slots__ = ("graph",)
+
+    def __init__(self, site: Site, log: Recorder | None = None):
+        super().__init__(site, "site", log, frozenset({"url", "absolute_url", "settings"}))
+        object.__setattr__(self, "graph", View(site.graph, "graph", log))
+
+    def record(self, log: Recorder | None) -> None:
+        """Send the questions of the next render to `log`."""
+        object.__setattr__(self, "_log", log)
+        object.__setattr__(self.graph, "_log", log)
+
+
+def wrap(value: Any, log: Recorder | None) -> Any:
+    if isinstance(value, Tag):
+        return TagView(value, log)
+    if isinstance(value, list) and value and isinstance(value[0], Tag):
+        return [TagView(t, log) for t in value]
+    return value
+
+
+# --- the answers --------------------------------------------------------------------------------
+
+
+# Pages are reused between builds of a long-running Builder (see loader.PageMemo): their
+# digests are remembered with them.
+_digests: "weakref.WeakKeyDictionary[Page, tuple[str, str]]" = weakref.WeakKeyDictionary()
+
+
+def _digests_of(page: Page) -> tuple[str, str]:
+    found = _digests.get(page)
+    if found is None:
+        data = digest(page.source, repr(page.front.data))
+        found = _digests[page] = (data, digest(data, page.body))
+    return found
+
+
+def data_digest(page: Page, raw: bool) -> str:
+    """What other pages can show of `page`: its front matter (and its body when templates read it)."""
+    return _digests_of(page)[1 if raw else 0]
+
+
+def full_digest(page: Page) -> str:
+    return _digests_of(page)[1]
+
+
+class Answers:
+    """The current value of every dependency key, for one build's model; memoized."""
+
+    def __init__(self, site: Site, templates: "TemplateInfo"):
+        self.site = site
+        self.templates = templates
+        self._memo: dict[str, str | None] = {}
+        self._data: dict[str, str] = {}
+        self._tags: dict[str, Tag] | None = None
+
+    def data(self, page: Page) -> str:
+        found = self._data.get(page.source)
+        if found is None:
+            found = self._data[page.source] = data_digest(page, self.templates.raw)
+        return found
+
+    @cached_property
+    def state(self) -> str:
+        """A digest of everything a question can be about: every page's data, and the other files."""
+        pages = sorted((p.source, self.data(p)) for p in self.site.pages)
+        return digest(repr(pages), repr(sorted(self.site.assets)))
+
+    def value(self, key: str) -> str | None:
+        if key not in self._memo:
+            self._memo[key] = self._answer(key)
+        return self._memo[key]
+
+    def _answer(self, key: str) -> str | None:
+        obj, attr, args = json.loads(key)
+        if obj == "page":
+            page = self.site.graph.pages.get(attr)
+            return full_digest(page) if page is not None else "-"
+        if obj == "tpl":
+            return self.templates.closure(attr)
+        try:
+            target = self._target(obj)
+            value = getattr(target, attr)
+            if args is not None:
+                value = value(*[self._decode(a) for a in args])
+        except _Missing:
+            return "-"
+        return digest(self.canon(value))
+
+    def _target(self, obj: str) -> Any:
+        if obj == "site":
+            return self.site
+        if obj == "graph":
+            return self.site.graph
+        if self._tags is None:
+            self._tags = {t.slug: t for t in self.site.tags}
+        tag = self._tags.get(obj.partition("/")[2])
+        if tag is None:
+            raise _Missing
+        return tag
+
+    def _decode(self, arg: list) -> Any:
+        kind = arg[0]
+        if kind == "P":
+            page = self.site.graph.pages.get(arg[1])
+            if page is None:
+                raise _Missing
+            return page
+        if kind == "R":
+            return Ref(arg[1], "", 0, 0, target=arg[2], anchor=arg[3], url=arg[4])
+        if kind == "T":
+            return TagView(self._target(f"tag/{arg[1]}"), None)
+        if kind == "L":
+            return [self._decode(a) for a in arg[1]]
+        return arg[1]
+
+    def canon(self, value: Any) -> str:
+        """A stable text for an answer: pages by their data digest, tags by name, the rest by value."""
+        if isinstance(value, Page):
+            return f"P{self.data(value)}"
+        if isinstance(value, (Tag, TagView)):
+            return f"T{value.slug}/{value.name}"
+        if isinstance(value, (list, tuple)):
+            return "[" + ",".join(self.canon(v) for v in value) + "]"
+        if isinstance(value, (set, frozenset)):
+            return "{" + ",".join(sorted(self.canon(v) for v in value)) + "}"
+        if isinstance(value, dict):
+            return "{" + ",".join(f"{self.canon(k)}:{self.canon(v)}" for k, v in sorted(value.items())) + "}"
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            return type(value).__name__ + self.canon([getattr(value, f.name) for f in dataclasses.fields(value)])
+        if value is None or isinstance(value, (str, int, float, dt.date, Path)):
+            return repr(value)
+        return repr(value) if type(value).__repr__ is not object.__repr__ else f"?{id(value)}"
+
+
+# --- templates ----------------------------------------------------------------------------------
+
+
+class TemplateInfo:
+    """What each template includes (transitively), whether it reads `now`, and whether any reads raw pages."""
+
+    def __init__(self, env: Any):
+        self._own: dict[str, tuple[str, list[str] | None, bool]] = {}
+        self._closure: dict[str, str | None] = {}
+        self.raw = False
+        for name in env.list_templates():
+            try:
+                source = env.loader.get_source(env, name)[0]
+            except Exception:  # an unreadable template: rendering it reports the error
+                self._own[name] = (digest(name, "unreadable"), None, False)
+                continue
+            own, raw = _analyse(env, name, source)
+            self._own[name] = own
+            self.raw = self.raw or raw
+
+    @property
+    def signature(self) -> str:
+        """A digest of every template's source."""
+        return digest(*sorted(own[0] for own in self._own.values()))
+
+    def closure(self, name: str) -> str | None:
+        """A digest of the template and all it extends, imports or includes; None when volatile."""
+        if name not in self._closure:
+            self._closure[name] = self._walk(name)
+        return self._closure[name]
+
+    def _walk(self, name: str) -> str | None:
+        seen: list[str] = []
+        todo = [name]
+        while todo:
+            current = todo.pop()
+            if current in seen:
+                continue
+            seen.append(current)
+            own = self._own.get(current)
+            if own is None:
+                continue  # a missing template fails the render itself
+            _digest, refs, volatile = own
+            if volatile:
+                return None
+            if refs is None:  # a computed template name: it may be any of them
+                todo.extend(self._own)
+            else:
+                todo.extend(refs)
+        return digest(*sorted(self._own[n][0] if n in self._own else n for n in seen))
+
+
+_analysed: dict[tuple[str, str], tuple[tuple[str, list[str] | None, bool], bool]] = {}
+
+
+def _analyse(env: Any, name: str, source: str) -> tuple[tuple[str, list[str] | None, bool], bool]:
+    """((digest, templates it references or None when computed, reads `now`), reads raw pages)."""
+    key = (name, source)
+    if key not in _analysed:
+        from jinja2 import meta, nodes
+
+        if len(_analysed) > 512:  # the preview server sees every version of an edited template
+            _analysed.clear()
+        try:
+            ast = env.parse(source)
+        except Exception:  # a syntax error: rendering the template reports it with its line
+            return (digest(name, source), None, False), False
+        refs = list(meta.find_referenced_templates(ast))
+        names = {n.name for n in ast.find_all(nodes.Name)}
+        consts = {c.value for c in ast.find_all(nodes.Const) if isinstance(c.value, str)}
+        attrs = {a.attr for a in ast.find_all(nodes.Getattr)}
+        own = (digest(name, source), None if None in refs else refs, "now" in names)
+        _analysed[key] = own, bool((consts | attrs) & _RAW)
+    return _analysed[key]
+
+
+@lru_cache(maxsize=1)
+def code_digest() -> str:
+    """sitegen's own code and the libraries that shape its output: an upgrade changes every output."""
+    parts = []
+    own = Path(__file__).resolve().parent
+    for path in sorted(own.glob("*.py")):
+        parts.append(path.read_bytes())
+    for name in _LIBRARIES:
+        spec = importlib.util.find_spec(name)
+        origin = Path(spec.origin) if spec and spec.origin else None
+        for candidate in (origin, origin and origin.parent / "__meta__.py"):
+            if candidate and candidate.is_file():
+                parts.append(candidate.read_bytes())
+    return digest(*parts)
+
+
+# --- the record of the previous build ----------------------------------------------------------
+
+
+@dataclass
+class Output:
+    """One file of the output folder as the last build left it."""
+
+    keys: list[int] | None  # indices into Manifest.keys; None: rendered on every build
+    digest: str
+    size: int
+    mtime: int
+
+
+@dataclass
+class Manifest:
+    """What the last build into one output folder made, and from what."""
+
+    build_id: str
+    global_digest: str
+    state: str  # Answers.state of that build
+    command: str = ""  # Builder._command() of that build
+    keys: list[str] = field(default_factory=list)
+    values: list[str | None] = field(default_factory=list)
+    outputs: dict[str, Output] = field(default_factory=dict)  # rendered files
+    copies: dict[str, Output] = field(default_factory=dict)  # static and content files, keys unused
+    sources: dict[str, list[int]] = field(default_factory=dict)  # site file → [size, mtime]
+    started_ns: int = 0
+    pages: int = 0  # files read
+    files: int = 0  # files written
+    warnings: list[dict] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        data = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        for name in ("outputs", "copies"):
+            data[name] = {rel: [o.keys, o.digest, o.size, o.mtime] for rel, o in getattr(self, name).items()}
+        return data
+
+    @classmethod
+    def from_json(cls, data: Any) -> "Manifest | None":
+        try:
+            tables = {name: {rel: Output(*o) for rel, o in data.pop(name).items()} for name in ("outputs", "copies")}
+            return cls(**data, **tables)
+        except (TypeError, KeyError, AttributeError):
+            return None  # written by another version: start afresh
+
+    def stale(self, answers: Answers) -> set[int]:
+        """Indices of the keys whose answer changed since this manifest was written."""
+        same_state = answers.state == self.state
+        changed = set()
+        for index, (key, old) in enumerate(zip(self.keys, self.values)):
+            if same_state and not key.startswith(_OWN):
+                continue  # questions are about page data and files, and none of those changed
+            if old is None or answers.value(key) != old:
+                changed.add(index)
+        return changed
+
+
+_OWN = ('["page"', '["tpl"')
+
+
+class KeyTable:
+    """Interns dependency keys so the manifest names each once."""
+
+    def __init__(self) -> None:
+        self.keys: list[str] = []
+        self.index: dict[str, int] = {}
+
+    def ids(self, keys: Iterable[str]) -> list[int]:
+        out = []
+        for key in sorted(keys):
+            found = self.index.get(key)
+            if found is None:
+                found = self.index[key] = len(self.keys)
+                self.keys.append(key)
+            out.append(found)
+        return out

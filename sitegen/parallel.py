@@ -1,0 +1,48 @@
+"""Run a function over many items on several cores: forked workers, chunked work.
+
+Workers are forked after the site is loaded, so each inherits the model, the compiled
+templates and one Python-Markdown instance instead of pickling them; only item numbers go
+out and small results come back. Work is handed out in chunks, a few per worker, so a slow
+chunk does not leave the other cores idle and no item pays a process round trip of its own.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from typing import Callable, Iterator, TypeVar
+
+R = TypeVar("R")
+
+# Below this many items a pool costs more (fork, pipes) than it saves.
+MIN_ITEMS = 48
+_work: Callable[[int], object] | None = None
+
+
+def default_jobs() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def _run_chunk(chunk: range) -> list:
+    assert _work is not None
+    return [_work(i) for i in chunk]
+
+
+def run(work: Callable[[int], R], count: int, jobs: int, min_items: int = MIN_ITEMS) -> Iterator[R]:
+    """Yield work(i) for i in range(count), in no particular order, on up to `jobs` processes.
+
+    `min_items`: fewer items run in this process (slow items, such as PDF cards, pay off sooner)."""
+    global _work
+    if jobs <= 1 or count < min_items or "fork" not in multiprocessing.get_all_start_methods():
+        for i in range(count):
+            yield work(i)
+        return
+    size = max(4, count // (jobs * 6))
+    chunks = [range(start, min(start + size, count)) for start in range(0, count, size)]
+    _work = work
+    try:
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            for results in pool.imap_unordered(_run_chunk, chunks):
+                yield from results
+    finally:
+        _work = None

@@ -1,0 +1,366 @@
+"""`sitegen serve`: build into a preview folder, serve it, rebuild and reload on every save.
+
+The preview is built into `.sitegen-preview-PORT/site/` in the site folder (git-ignored), apart
+from output/; the whole `.sitegen-preview-PORT/` folder is removed on exit. A build that fails leaves the last good pages served; the errors
+go to the terminal and, through the reload socket, to an overlay on every open page.
+"""
+
+from __future__ import annotations
+
+import errno
+import io
+import ipaddress
+import shutil
+import socket
+import threading
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .config import Settings, load_settings
+from .diagnostics import ERROR, Diagnostic, sort_key, write_text
+from .errors import ContentError, SitegenError, UsageError
+from .output import MARKER
+from .report import Reporter
+
+# Editors save in bursts (backup, write, rename); wait this long for quiet before building.
+DEBOUNCE = 0.02
+WILDCARD = ("", "0.0.0.0", "::")
+# What livereload.js can swap without reloading the page.
+_IN_PLACE = (".css", ".png", ".gif", ".jpg", ".jpeg")
+# In the preview folder: proof that sitegen made it, so removing it destroys nothing else.
+PREVIEW_MARK = ".sitegen-preview"
+
+
+def serve(settings: Settings, *, host: str = "127.0.0.1", port: int = 8000, open_browser: bool = False,
+          drafts: bool = False) -> int:
+    reporter = Reporter()
+    if not is_loopback(host):
+        reporter.info(f"warning: serving on {host or 'every address'} lets other machines on your network see "
+                      "the preview; leave out --host to keep it on this machine (127.0.0.1)")
+    server = PreviewServer(settings, host=host, port=port, drafts=drafts, reporter=reporter)
+    server.bind()
+    server.run(open_browser=open_browser)
+    return 0
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _bracket(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
+
+
+def allowed_origins(host: str, port: int) -> frozenset[str]:
+    """The origins the preview's own pages have; the reload socket accepts no other."""
+    names = {host}
+    if is_loopback(host) or host in WILDCARD:
+        names |= {"127.0.0.1", "localhost", "::1"}
+    if host in WILDCARD:
+        names |= _machine_names()
+    return frozenset(f"http://{_bracket(name)}:{port}" for name in names if name)
+
+
+def _machine_names() -> set[str]:
+    name = socket.gethostname()
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(name, None)}
+    except OSError:
+        addresses = set()
+    return {name} | addresses
+
+
+def bind(host: str, port: int) -> list[socket.socket]:
+    from tornado.netutil import bind_sockets
+
+    if not 0 <= port <= 65535:
+        raise UsageError(f"error: port {port} is out of range; pick one from 1024 to 65535, e.g. --port 8000")
+    try:
+        return bind_sockets(port, address=host or None)
+    except socket.gaierror as exc:
+        raise UsageError(f"error: cannot serve on host {host!r}: {exc.strerror}; use --host 127.0.0.1") from None
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise UsageError(f"error: port {port} is already in use on {host or 'every address'}; stop the program using it, "
+                             f"or pick another port, e.g. sitegen serve --port {port + 1 if port < 65535 else 8000}"
+                             ) from None
+        if exc.errno == errno.EACCES:
+            raise UsageError(f"error: no permission to use port {port}; ports below 1024 are reserved, "
+                             "pick another with --port, e.g. --port 8000") from None
+        raise UsageError(f"error: cannot serve on {host}:{port}: {exc.strerror}; try another --host or --port"
+                         ) from None
+
+
+def preview_folder(site_root: Path, port: int) -> Path:
+    """A folder of the preview's own: the builds (and their twin and staging folders) go inside."""
+    folder = site_root / f".sitegen-preview-{port}"
+    if folder.exists() and not (folder / PREVIEW_MARK).is_file():
+        raise UsageError(f"error: {folder} exists and was not made by sitegen serve; "
+                         "move it away, or pick another port with --port")
+    try:
+        folder.mkdir(exist_ok=True)
+        (folder / PREVIEW_MARK).write_text("made by sitegen serve; removed when it stops\n", encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"error: cannot create the preview folder {folder}: {exc.strerror}") from None
+    return folder
+
+
+def overlay_entries(diagnostics: list[Diagnostic]) -> list[dict]:
+    """The errors as the overlay lists them: `file:line:col` and the same text the terminal shows."""
+    entries = []
+    for d in sorted((d for d in diagnostics if d.severity == ERROR), key=sort_key):
+        location = f"{d.file}:{d.line}:{d.column}"
+        entries.append({**d.to_json(), "location": location, "text": d.format()[len(location) + 2:]})
+    return entries
+
+
+@dataclass
+class Outcome:
+    """What one build produced, for the terminal and the overlay; no errors means it was swapped in."""
+
+    errors: list[dict] = field(default_factory=list)
+    report: str = ""
+    settings: Settings | None = None  # the new settings when a settings file changed and loaded
+    changed: list[str] = field(default_factory=list)  # preview files whose bytes changed
+
+
+class PreviewServer:
+    """One preview: its sockets, its folder, its watcher, the builds and the open pages."""
+
+    def __init__(self, settings: Settings, *, host: str = "127.0.0.1", port: int = 8000, drafts: bool = False,
+                 reporter: Reporter | None = None):
+        self.settings = settings
+        self.host = host
+        self.port = port
+        self.drafts = drafts
+        self.reporter = reporter or Reporter()
+        self.ready = threading.Event()
+        self.builds = 0  # finished builds, good or bad: the status's version
+        self._errors: list[dict] = []
+        self._sockets: list[socket.socket] = []
+        self._pages: set = set()  # the reload sockets of open pages
+        self._pending: set[Path] = set()
+        self._timer = None
+        self._building = False
+        self._settings_broken = False
+        self._builder = None
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sitegen-build")
+        self.loop = None
+        self.watcher = None
+
+    # --- setup ----------------------------------------------------------------------------------
+
+    def bind(self) -> None:
+        """Take the port first: a busy port fails before anything is built."""
+        self._sockets = bind(self.host, self.port)
+        self.port = self._sockets[0].getsockname()[1]
+        self.folder = preview_folder(self.settings.root, self.port)
+        self.root = self.folder / "site"  # what is served
+        self.origins = allowed_origins(self.host, self.port)
+        browse = "127.0.0.1" if self.host in WILDCARD else self.host
+        self.url = f"http://{_bracket(browse)}:{self.port}/"
+
+    def run(self, open_browser: bool = False) -> None:
+        """Serve until `stop()` or Ctrl-C; then stop the watcher, finish the build and remove the folder."""
+        import asyncio
+
+        from tornado.httpserver import HTTPServer
+        from tornado.ioloop import IOLoop
+
+        from .preview_app import make_app
+        from .watch import SourceWatcher
+
+        if not self._sockets:
+            self.bind()
+        aio = asyncio.new_event_loop()
+        asyncio.set_event_loop(aio)
+        self.loop = IOLoop.current()
+        http, signals = None, []
+        try:
+            self.watcher = SourceWatcher(self.settings, self._changed)
+            self.watcher.start()  # before the first build, so no save is missed
+            self._show(self._build(set()), set())
+            http = HTTPServer(make_app(self))
+            http.add_sockets(self._sockets)
+            signals = self._catch_signals(aio)
+            self.reporter.info(f"serving {self.settings.title} at {self.url} (Ctrl-C to stop)")
+            if open_browser:
+                import webbrowser
+
+                threading.Thread(target=webbrowser.open, args=(self.url,), daemon=True).start()
+            self.ready.set()
+            self.loop.start()
+        finally:
+            self._shutdown(http)
+            for sig in signals:
+                aio.remove_signal_handler(sig)
+            asyncio.set_event_loop(None)
+
+    def _catch_signals(self, aio) -> list[int]:
+        """Ctrl-C (and a polite kill) stop the loop, so shutdown runs in order instead of mid-callback."""
+        import signal
+
+        if threading.current_thread() is not threading.main_thread():
+            return []
+        signals = [signal.SIGINT, signal.SIGTERM]
+        for sig in signals:
+            aio.add_signal_handler(sig, self.loop.stop)
+        return signals
+
+    def stop(self) -> None:
+        """Ask a running server to stop; safe from any thread."""
+        if self.loop is not None:
+            self.loop.add_callback(self.loop.stop)
+
+    def _shutdown(self, http) -> None:
+        if self.watcher is not None:
+            self.watcher.stop()
+        if http is not None:
+            http.stop()
+        for page in list(self._pages):
+            page.close()
+        self._executor.shutdown(wait=True)  # a build in flight must not recreate the folder afterwards
+        if (self.folder / PREVIEW_MARK).is_file():
+            shutil.rmtree(self.folder, ignore_errors=True)
+        if self.loop is not None:
+            self.loop.close(all_fds=True)
+        for sock in self._sockets:
+            sock.close()
+        self.reporter.info("stopped; the preview folder is removed")
+
+    # --- what the web application asks ---------------------------------------------------------
+
+    def status(self) -> dict:
+        return {"version": self.builds, "errors": self._errors, "built": (self.root / MARKER).exists()}
+
+    def building(self) -> bool:
+        """A build is running, or changes are waiting for one."""
+        return self._building or self._timer is not None or bool(self._pending)
+
+    @property
+    def open_pages(self) -> int:
+        return len(self._pages)
+
+    def attach(self, page) -> None:
+        self._pages.add(page)
+
+    def detach(self, page) -> None:
+        self._pages.discard(page)
+
+    # --- changes → builds → reloads (all on the server's loop, except the build itself) ----------
+
+    def _changed(self, path: Path) -> None:
+        """Called on the watcher's thread."""
+        self.loop.add_callback(self._queue, path)
+
+    def _queue(self, path: Path) -> None:
+        self._pending.add(path)
+        if self._timer is not None:
+            self.loop.remove_timeout(self._timer)
+        self._timer = self.loop.call_later(DEBOUNCE, self._start_build)
+
+    def _start_build(self) -> None:
+        self._timer = None
+        if self._building:
+            return  # _finished starts the next one
+        changed, self._pending = self._pending, set()
+        self._building = True
+        future = self._executor.submit(self._build, changed)
+        self.loop.add_future(future, lambda f: self._finished(f, changed))
+
+    def _finished(self, future: Future, changed: set[Path]) -> None:
+        self._building = False
+        was_ok = not self._errors
+        outcome = future.result()
+        self._show(outcome, changed)
+        if not self._errors:
+            for path in self._reload_paths(outcome.changed, was_ok):
+                self._notify({"command": "reload", "path": path, "liveCSS": True, "liveImg": True})
+        else:
+            from .preview_app import STATUS_PATH
+
+            self._notify({"command": "reload", "path": STATUS_PATH})
+        if self._pending and self._timer is None:
+            self._start_build()
+
+    @staticmethod
+    def _reload_paths(changed: list[str], was_ok: bool) -> list[str]:
+        """Style sheets and images alone reload in place (livereload's liveCSS and liveImg); anything
+        else reloads the page, and so does the first good build after errors, to clear the overlay."""
+        if not was_ok:
+            return ["*"]
+        if all(rel.lower().endswith(_IN_PLACE) for rel in changed):
+            return ["/" + rel for rel in changed]  # the preview lives at the root of its origin
+        return ["*"]
+
+    def _notify(self, message: dict) -> None:
+        for page in list(self._pages):
+            if not page.notify(message):
+                self._pages.discard(page)
+
+    def _show(self, outcome: Outcome, changed: set[Path]) -> None:
+        self.builds += 1
+        self._errors = outcome.errors
+        if outcome.settings is not None:
+            self.settings = outcome.settings
+            self.watcher.retarget(outcome.settings)
+        if changed:
+            sep = "\n" if "\n" in outcome.report else " "
+            self.reporter.info(f"{self._describe(changed)} changed:{sep}{outcome.report}")
+        else:
+            self.reporter.info(outcome.report)
+
+    def _describe(self, changed: set[Path]) -> str:
+        """Name up to three changed files; editors' temporary files (the far end of a rename) drop out."""
+        root = self.settings.root
+        names = sorted(p.relative_to(root).as_posix() for p in changed if p.exists() and p.is_relative_to(root))
+        names = names or sorted(p.name for p in changed)
+        return ", ".join(names[:3]) + (" …" if len(names) > 3 else "")
+
+    # --- the build ------------------------------------------------------------------------------
+
+    def _build(self, changed: set[Path]) -> Outcome:
+        """The one place the preview builds. The Builder keeps the site in memory between builds and
+        redoes only what a change touched."""
+        from .build import Builder
+        from .report import NullReporter
+        from .watch import is_settings_file
+
+        started = time.perf_counter()
+        settings = None
+        try:
+            if self._settings_broken or any(is_settings_file(p, self.settings) for p in changed):
+                # Until the settings load again, every build retries them: none may pass on stale ones.
+                self._settings_broken = True
+                settings = load_settings(self.settings.root)
+                self._settings_broken = False
+            if self._builder is None or settings is not None:
+                self._builder = Builder((settings or self.settings).with_base_url(self.url), output=self.root,
+                                        cards=False, drafts=self.drafts, reporter=NullReporter())
+            result = self._builder.build()
+        except ContentError as exc:
+            text = io.StringIO()
+            write_text(exc.diagnostics, exc.pages, text)
+            return Outcome(overlay_entries(exc.diagnostics),
+                           text.getvalue().rstrip() + "\nstill serving the last good pages; fix and save")
+        except SitegenError as exc:
+            return Outcome([{"location": "", "text": str(exc)}], f"{exc}\nstill serving the last good pages")
+        except Exception as exc:  # a bug in sitegen must not end the preview session
+            import traceback
+
+            return Outcome([{"location": "", "text": f"sitegen failed: {exc!r} (see the terminal)"}],
+                           traceback.format_exc() + "sitegen failed while building; please report this")
+        ms = (time.perf_counter() - started) * 1000
+        report = f"built {result.pages} pages ({len(result.changed)} files changed) in {ms:.0f} ms"
+        if result.warnings:
+            text = io.StringIO()
+            write_text(result.warnings, result.pages, text)
+            report = text.getvalue() + report
+        return Outcome([], report, settings, result.changed)

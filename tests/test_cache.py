@@ -1,0 +1,309 @@
+"""Incremental builds and the build cache: a change re-renders exactly what depends on it, the
+result is always byte-identical to a clean build, and a corrupted or stale cache is rebuilt,
+never served."""
+
+from __future__ import annotations
+
+import importlib.util
+import multiprocessing
+import os
+import shutil
+import sqlite3
+import sys
+import time
+from pathlib import Path
+from typing import Callable
+
+import pytest
+from conftest import REPO, write_page
+
+from sitegen.build import BuildResult, build
+from sitegen.builder import Builder
+from sitegen.cache import CACHE_DIR, Cache
+from sitegen.config import load_settings
+from sitegen.errors import ContentError
+from sitegen.output import MARKER, twin_path
+from sitegen.report import NullReporter
+
+DRILLS = [f"drills/{s}/index.html" for s in ("bodyweight-rdl", "dowel-hip-hinge", "weighted-rdl")]
+EXERCISES = [f"exercises/{s}/index.html" for s in
+             ("band-deadlift", "bent-over-row", "cable-pull-through", "kettlebell-swing", "standing-band-hip-thrust")]
+TAGS = [f"tags/{t}/index.html" for t in ("band", "beginner", "bodyweight", "cable", "hip-hinge", "kettlebell",
+                                          "posterior-chain", "strength", "technique", "upper-back")]
+GUIDE = "guides/learn-the-hip-hinge/index.html"
+EVERYTHING = sorted(DRILLS + EXERCISES + TAGS + [GUIDE, "404.html", "about/index.html", "feed.xml", "index.html",
+                                                 "sitemap.xml", "tags/index.html"])
+
+
+def run_build(site: Path, **options) -> BuildResult:
+    return build(load_settings(site), cards=False, reporter=NullReporter(), **options)
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file below `folder` with its bytes, except the marker (it names the build)."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file() and p.name != MARKER}
+
+
+def clean_build(site: Path, tmp_path: Path) -> dict[str, bytes]:
+    """What a first build of the same sources, with no cache and no previous output, makes."""
+    other = tmp_path / "clean"
+    shutil.rmtree(other, ignore_errors=True)
+    other.mkdir()
+    for name in ("content", "templates", "static"):
+        shutil.copytree(site / name, other / name)
+    shutil.copy(site / "pyproject.toml", other / "pyproject.toml")
+    run_build(other)
+    return snapshot(other / "output")
+
+
+def edit(rel: str, old: str, new: str) -> Callable[[Path], None]:
+    def change(site: Path) -> None:
+        path = site / rel
+        text = path.read_text(encoding="utf-8")
+        assert old in text, f"{rel} has no {old!r}"
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return change
+
+
+@pytest.fixture
+def site(example_site: Path) -> Path:
+    run_build(example_site)
+    return example_site
+
+
+@pytest.mark.parametrize("change, rendered", [
+    # A body is shown on its own page only.
+    (edit("content/drills/bodyweight-rdl.md", "Once the", "Now that the"), ["drills/bodyweight-rdl/index.html"]),
+    # A title is shown by its neighbours in the progression, its guide, the listings, and the
+    # tag pages (tags/index.html counts the pages of each tag); the sitemap lists every page.
+    (edit("content/drills/bodyweight-rdl.md", "title: Bodyweight Romanian Deadlift", "title: Bodyweight RDL"),
+     sorted(DRILLS + [GUIDE, "feed.xml", "index.html", "sitemap.xml", "tags/index.html"]
+            + [f"tags/{t}/index.html" for t in ("beginner", "bodyweight", "hip-hinge", "posterior-chain")])),
+    # A plain page is in every page's header.
+    (edit("content/about.md", "title: About", "title: About us"), EVERYTHING),
+    # A template re-renders the pages that use it, directly or through extends/import.
+    (edit("templates/_movement.html", '<h2 id="cues">Cues</h2>', '<h2 id="cues">Coaching cues</h2>'),
+     sorted(DRILLS + EXERCISES)),
+    (edit("templates/tag.html", "All tags", "Every tag"), TAGS),
+    (edit("templates/_macros.html", '<span>Previous</span>', '<span>Back</span>'),
+     sorted(DRILLS + EXERCISES + TAGS + [GUIDE, "about/index.html", "index.html"])),
+    # Settings reach everything.
+    (edit("pyproject.toml", 'title = "Hinge & Hold"', 'title = "Hinge and Hold"'), EVERYTHING),
+    # A static file is copied, nothing is rendered.
+    (edit("static/style.css", "}", "}\n"), []),
+])
+def test_a_change_rerenders_exactly_what_depends_on_it(site: Path, tmp_path: Path, change, rendered) -> None:
+    change(site)
+    result = run_build(site)
+    assert sorted(result.rendered) == rendered
+    assert snapshot(site / "output") == clean_build(site, tmp_path)
+
+
+def test_a_page_that_starts_or_stops_naming_another_rerenders_it(site: Path, tmp_path: Path) -> None:
+    """`next` is inferred from `prerequisites`: the drill named gains a "what comes next" entry."""
+    edit("content/exercises/band-deadlift.md", "  - ../drills/weighted-rdl.md\nregression",
+         "  - ../drills/weighted-rdl.md\n  - ../drills/bodyweight-rdl.md\nregression")(site)
+    result = run_build(site)
+    assert "drills/bodyweight-rdl/index.html" in result.rendered
+    assert "Band Deadlift" in (site / "output/drills/bodyweight-rdl/index.html").read_text()
+    assert snapshot(site / "output") == clean_build(site, tmp_path)
+
+
+def test_added_and_removed_pages(site: Path, tmp_path: Path) -> None:
+    write_page(site, "notes.md", """
+        ---
+        type: page
+        title: Notes
+        tags: [fresh-tag]
+        ---
+        Some notes.
+        """)
+    result = run_build(site)
+    assert {"notes/index.html", "tags/fresh-tag/index.html"} <= set(result.changed)
+    assert snapshot(site / "output") == clean_build(site, tmp_path)
+    (site / "content" / "notes.md").unlink()
+    result = run_build(site)
+    assert {"notes/index.html", "tags/fresh-tag/index.html"} <= set(result.changed)
+    assert not (site / "output/notes").exists() and not (site / "output/tags/fresh-tag").exists()
+    assert snapshot(site / "output") == clean_build(site, tmp_path)
+
+
+def test_unchanged_sources_write_nothing(site: Path) -> None:
+    times = {p: p.stat().st_mtime_ns for p in (site / "output").rglob("*")}
+    folder = (site / "output").stat().st_ino
+    result = run_build(site)
+    assert (result.rendered, result.changed) == ([], [])
+    assert {p: p.stat().st_mtime_ns for p in (site / "output").rglob("*")} == times
+    assert (site / "output").stat().st_ino == folder
+
+
+def test_files_keep_their_time_unless_their_bytes_change(site: Path) -> None:
+    """Builds alternate between output/ and its twin; an unchanged file keeps its time in both."""
+    for text in ("First edit.", "Second edit.", "Third edit."):
+        before = {p.relative_to(site / "output").as_posix(): p.stat().st_mtime_ns
+                  for p in (site / "output").rglob("*") if p.is_file() and p.name != MARKER}
+        edit("content/drills/bodyweight-rdl.md", "Once the", f"{text} Once the")(site)
+        result = run_build(site)
+        assert result.changed == ["drills/bodyweight-rdl/index.html"]
+        after = {p.relative_to(site / "output").as_posix(): p.stat().st_mtime_ns
+                 for p in (site / "output").rglob("*") if p.is_file() and p.name != MARKER}
+        assert {k for k in after if after[k] != before.get(k)} == {"drills/bodyweight-rdl/index.html"}
+        assert text in (site / "output/drills/bodyweight-rdl/index.html").read_text()
+    assert twin_path(site / "output").is_dir()
+
+
+def test_an_edit_within_the_same_clock_tick_is_not_missed(site: Path) -> None:
+    """Saved just before a build, then saved again within the file system's clock tick: same size,
+    same time as the file that build read; only the content differs."""
+    page = site / "content/drills/bodyweight-rdl.md"
+    edit("content/drills/bodyweight-rdl.md", "Once the", "Once, the")(site)
+    stat = page.stat()
+    run_build(site)
+    edit("content/drills/bodyweight-rdl.md", "Once, the", "ONCE, the")(site)
+    os.utime(page, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert (page.stat().st_size, page.stat().st_mtime_ns) == (stat.st_size, stat.st_mtime_ns)
+    run_build(site)
+    assert "ONCE, the" in (site / "output/drills/bodyweight-rdl/index.html").read_text()
+
+
+def test_unchanged_site_builds_from_file_times_alone(site: Path) -> None:
+    """Once the sources are older than the last build, a build compares sizes and times only, and
+    reports what that build reported."""
+    long_ago = time.time_ns() - 10_000_000_000
+    for path in site.rglob("*"):
+        if path.is_file() and "output" not in path.parts and CACHE_DIR not in path.parts:
+            os.utime(path, ns=(long_ago, long_ago))
+    first = run_build(site)
+    again = run_build(site)
+    assert (again.rendered, again.changed, again.pages, again.files) == ([], [], first.pages, first.files)
+    # A file changed by hand in output/ is noticed and put right.
+    (site / "output/about/index.html").write_text("vandalised")
+    again = run_build(site)
+    assert again.rendered == ["about/index.html"]
+    assert "vandalised" not in (site / "output/about/index.html").read_text()
+
+
+def test_a_corrupted_entry_is_rendered_again(site: Path, tmp_path: Path) -> None:
+    with sqlite3.connect(site / CACHE_DIR / "markdown.sqlite") as db:
+        db.execute("UPDATE entries SET data = CAST(REPLACE(CAST(data AS TEXT), 'hip', 'hop') AS BLOB)")
+    edit("templates/base.html", "</footer>", "</footer>\n<!-- changed -->")(site)
+    run_build(site)
+    assert "hop" not in (site / "output/drills/bodyweight-rdl/index.html").read_text()
+    assert snapshot(site / "output") == clean_build(site, tmp_path)
+
+
+@pytest.mark.parametrize("damage", ["garbage", "delete"])
+def test_a_damaged_or_deleted_cache_is_rebuilt(site: Path, tmp_path: Path, damage: str) -> None:
+    cache = site / CACHE_DIR
+    if damage == "delete":
+        shutil.rmtree(cache)
+    else:
+        for db in cache.glob("*.sqlite*"):  # the database, its write-ahead log and its index
+            db.write_bytes(b"this is not a database" * 100)
+    edit("content/drills/bodyweight-rdl.md", "Once the", "Now that the")(site)
+    result = run_build(site)
+    assert len(result.rendered) == len(EVERYTHING)  # no record of the output: everything is rendered
+    assert snapshot(site / "output") == clean_build(site, tmp_path)
+    assert run_build(site).rendered == []
+
+
+def test_an_output_folder_the_record_does_not_describe_is_rebuilt(site: Path, tmp_path: Path) -> None:
+    """output/ replaced behind sitegen's back (restored from a backup, say): its marker names
+    another build, so nothing recorded about it is trusted."""
+    backup = tmp_path / "backup"
+    shutil.copytree(site / "output", backup)
+    edit("content/drills/bodyweight-rdl.md", "Once the", "Now that the")(site)
+    run_build(site)
+    shutil.rmtree(site / "output")
+    shutil.copytree(backup, site / "output")
+    (site / "output" / MARKER).write_text((site / "output" / MARKER).read_text().replace("build ", "build x"))
+    result = run_build(site)
+    assert len(result.rendered) == len(EVERYTHING)
+    assert snapshot(site / "output") == clean_build(site, tmp_path)
+
+
+def test_a_failing_build_leaves_output_and_twin_usable(site: Path, tmp_path: Path) -> None:
+    for text in ("One.", "Two."):  # the third build onwards updates the twin in place
+        edit("content/about.md", "**Hinge", f"{text} **Hinge")(site)
+        run_build(site)
+    before = snapshot(site / "output")
+    edit("templates/drill.html", "{% block kind %}Drill{% endblock %}", "{% block kind %}{{ 1 / 0 }}{% endblock %}")(site)
+    edit("content/about.md", "**Hinge", "Three. **Hinge")(site)
+    with pytest.raises(ContentError):
+        run_build(site)
+    assert snapshot(site / "output") == before
+    edit("templates/drill.html", "{{ 1 / 0 }}", "Drill")(site)
+    run_build(site)
+    assert snapshot(site / "output") == clean_build(site, tmp_path)
+
+
+def test_stray_files_in_an_interrupted_twin_are_never_published(site: Path, tmp_path: Path) -> None:
+    for text in ("One.", "Two."):
+        edit("content/about.md", "**Hinge", f"{text} **Hinge")(site)
+        run_build(site)
+    twin = twin_path(site / "output")
+    marker = (twin / MARKER).read_text()
+    (twin / MARKER).write_text(marker.rstrip("\n") + " dirty\n")  # as an interrupted update leaves it
+    (twin / "stray").mkdir()
+    (twin / "stray" / "index.html").write_text("half-made")
+    edit("content/about.md", "**Hinge", "Three. **Hinge")(site)
+    run_build(site)
+    assert not (site / "output" / "stray").exists()
+    assert snapshot(site / "output") == clean_build(site, tmp_path)
+
+
+def test_builder_keeps_the_site_between_builds(example_site: Path, tmp_path: Path) -> None:
+    builder = Builder(load_settings(example_site), cards=False, reporter=NullReporter())
+    assert len(builder.build().rendered) == len(EVERYTHING)
+    edit("content/drills/weighted-rdl.md", "## ", "Edited in the preview.\n\n## ")(example_site)
+    result = builder.build()
+    assert (result.rendered, result.changed) == (["drills/weighted-rdl/index.html"],
+                                                 ["drills/weighted-rdl/index.html"])
+    (example_site / "content" / "about.md").unlink()
+    result = builder.build()
+    assert "about/index.html" in result.changed and len(result.rendered) == len(EVERYTHING) - 1
+    assert snapshot(example_site / "output") == clean_build(example_site, tmp_path)
+
+
+def test_parallel_build_makes_the_same_site(tmp_path: Path) -> None:
+    spec = importlib.util.spec_from_file_location("corpus", REPO / "benchmarks" / "corpus.py")
+    corpus = importlib.util.module_from_spec(spec)
+    sys.modules["corpus"] = corpus
+    spec.loader.exec_module(corpus)
+    one = corpus.generate(tmp_path / "one", 60)
+    two = corpus.generate(tmp_path / "two", 60)
+    assert len(run_build(one, jobs=1).rendered) == len(run_build(two, jobs=2).rendered) > 60
+    assert snapshot(one / "output") == snapshot(two / "output")
+
+
+# --- the cache primitive --------------------------------------------------------------------------
+
+
+def test_cache_round_trip_and_corruption(tmp_path: Path) -> None:
+    cache = Cache(tmp_path, "things")
+    cache.put("k", b"value")
+    cache.put_many([("a", b"1"), ("b", b"2")])
+    assert (cache.get("k"), cache.get("a"), cache.get("b"), cache.get("missing")) == (b"value", b"1", b"2", None)
+    with sqlite3.connect(tmp_path / CACHE_DIR / "things.sqlite") as db:
+        db.execute("UPDATE entries SET data = CAST(REPLACE(CAST(data AS TEXT), 'value', 'VALUE') AS BLOB)")
+    assert Cache(tmp_path, "things").get("k") is None  # the checksum no longer matches: dropped
+    assert Cache(tmp_path, "things").get("a") == b"1"
+
+
+_shared: list[Cache] = []
+
+
+def _put_from_child() -> None:
+    _shared[0].put("child", b"from a forked worker")
+
+
+def test_cache_is_shared_with_forked_workers(tmp_path: Path) -> None:
+    cache = Cache(tmp_path, "things")
+    cache.put("parent", b"first")  # the child inherits this connection and must open its own
+    _shared[:] = [cache]
+    child = multiprocessing.get_context("fork").Process(target=_put_from_child)
+    child.start()
+    child.join()
+    assert child.exitcode == 0
+    assert (cache.get("parent"), cache.get("child")) == (b"first", b"from a forked worker")
