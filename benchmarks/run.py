@@ -246,19 +246,32 @@ def chart(results: list[dict], path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    keys = [("cold", "cold"), ("template_change", "template change"), ("no_op", "no-op"),
-            ("one_page_edit", "one edit"), ("preview_edit", "edit in preview"), ("check", "check")]
-    fig, ax = plt.subplots(figsize=(7.5, 3.6), dpi=100)
+    fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.4), dpi=100, gridspec_kw={"width_ratios": [2, 3]})
+    thousand = next((r for r in results if r["pages"] == 1000), results[-1])
+    bars = [(f"sitegen, {thousand['jobs']} processes", thousand["cold"]), ("sitegen, 1 process", thousand["cold_1_job"])]
+    bars += [(name, thousand[key]) for key, name in (("pelican", "Pelican 4.12"), ("mkdocs", "MkDocs 1.6.1"))
+             if key in thousand]
+    names, values = zip(*reversed(bars))
+    left.barh(names, values, color=["#9ca3af"] * (len(bars) - 2) + ["#5eead4", "#0f766e"])
+    for y, value in enumerate(values):
+        left.text(value, y, f" {value:.1f} s", va="center", fontsize=9)
+    left.set_title(f"Cold build, {thousand['pages']:,} pages", fontsize=10)
+    left.set_xlim(0, max(values) * 1.3)
+    left.set_xlabel("seconds")
+    keys = [("cold", "cold"), ("template_change", "template\nchange"), ("no_op", "no-op"),
+            ("one_page_edit", "one edit"), ("preview_edit", "edit in\npreview"), ("check", "check")]
     width = 0.8 / len(results)
     for i, r in enumerate(results):
         xs = [k + i * width for k in range(len(keys))]
-        ax.bar(xs, [r[key] for key, _ in keys], width, label=f"{r['pages']:,} pages")
-    ax.set_xticks([k + width * (len(results) - 1) / 2 for k in range(len(keys))], [label for _, label in keys])
-    ax.set_yscale("log")
-    ax.set_ylabel("seconds (log scale)")
-    ax.set_title("sitegen build times, HTML only (median)")
-    ax.legend(frameon=False)
-    ax.spines[["top", "right"]].set_visible(False)
+        right.bar(xs, [r[key] for key, _ in keys], width, label=f"{r['pages']:,} pages")
+    right.set_xticks([k + width * (len(results) - 1) / 2 for k in range(len(keys))], [label for _, label in keys],
+                     fontsize=9)
+    right.set_yscale("log")
+    right.set_ylabel("seconds (log scale)")
+    right.set_title("sitegen, HTML only", fontsize=10)
+    right.legend(frameon=False, fontsize=8)
+    for ax in (left, right):
+        ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)
@@ -270,6 +283,7 @@ def main() -> None:
     p.add_argument("--runs", type=int, default=5, help="runs per figure; the median is reported (default 5)")
     p.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="sitegen --jobs (default: CPU count)")
     p.add_argument("--peers", action="store_true", help="also time Pelican and MkDocs (installs them)")
+    p.add_argument("--peers-max", type=int, default=1000, help="time the peers up to this many pages (default 1000)")
     p.add_argument("--no-chart", action="store_true", help="skip the PNG (needs matplotlib: the 'bench' extra)")
     args = p.parse_args()
     WORK.mkdir(parents=True, exist_ok=True)
@@ -278,7 +292,7 @@ def main() -> None:
     for pages in args.pages:
         print(f"{pages} pages…", file=sys.stderr, flush=True)
         result = bench(pages, args.runs, args.jobs)
-        if args.peers:
+        if args.peers and pages <= args.peers_max:
             from .peers import time_peers
 
             result |= time_peers(WORK / f"site-{pages}", WORK, args.runs)

@@ -9,9 +9,11 @@ check` must start fast.
 
 from __future__ import annotations
 
+import gc
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from . import checks
 from .config import Settings
@@ -35,11 +37,26 @@ class Checked:
         return count(self.diagnostics, strict)[0] > 0
 
 
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cycle collector. Loading a site makes millions of objects and no cyclic
+    garbage, yet each full collection walks them all again: at 10,000 pages that is a third of
+    the time. Garbage made meanwhile is collected once it is back on."""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
+
+
 def check(settings: Settings, drafts: bool = False, memo: PageMemo | None = None) -> Checked:
     """Load and check the whole site; return every diagnostic, errors and warnings alike."""
-    content = load(settings, drafts=drafts, memo=memo)
-    site = Site(settings, content.pages, content.assets)
-    diagnostics = content.diagnostics + checks.run(site, content)
+    with collector_paused():
+        content = load(settings, drafts=drafts, memo=memo)
+        site = Site(settings, content.pages, content.assets)
+        diagnostics = content.diagnostics + checks.run(site, content)
     return Checked(site, content, diagnostics)
 
 

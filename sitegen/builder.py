@@ -27,14 +27,16 @@ from __future__ import annotations
 import os
 import time
 import uuid
+import weakref
 from collections.abc import Mapping
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
 from .assemble import Fresh, Reuse, intact
-from .build import BuildResult, check
-from .cache import Cache, digest, json_bytes
+from .build import BuildResult, check, collector_paused
+from .cache import CACHE_DIR, Cache, digest, json_bytes
 from .config import Settings
 from .diagnostics import Diagnostic, count
 from .errors import ContentError
@@ -53,6 +55,10 @@ from .site import Site
 _RACY_NS = 1_000_000_000
 
 
+# Pages are reused between builds of a long-running Builder: so are their Markdown keys.
+_body_keys: "weakref.WeakKeyDictionary[Page, str]" = weakref.WeakKeyDictionary()
+
+
 class Bodies(Mapping):
     """Each page's rendered Markdown by source path: from memory, from the cache, or rendered now."""
 
@@ -63,12 +69,16 @@ class Bodies(Mapping):
         self.fresh: dict[str, tuple[Rendered, bytes]] = {}  # rendered here, for the caller to store in one go
 
     @staticmethod
-    def key(body: str) -> str:
-        return digest("markdown", CONFIG_ID, code_digest(), body)
+    def key(page: Page) -> str:
+        found = _body_keys.get(page)
+        if found is None:
+            found = _body_keys[page] = digest("markdown", CONFIG_ID, code_digest(), page.body)
+        return found
 
     def __getitem__(self, source: str) -> Rendered:
-        body = self.pages[source].body
-        key = self.key(body)
+        page = self.pages[source]
+        body = page.body
+        key = self.key(page)
         found = self.memory.get(key) if self.memory is not None else None
         if found is None and key in self.fresh:
             found = self.fresh[key][0]
@@ -116,22 +126,42 @@ class _Made:
 
 
 def scan(settings: Settings) -> dict[str, list[int]]:
-    """Size and time of every file the build reads: content, templates, static files, settings."""
+    """Size and time of every file the build reads (content, templates, static files, settings),
+    by path relative to the site folder."""
     found: dict[str, list[int]] = {}
-    root = str(settings.root)
+    root = settings.root
     for folder in (settings.content_path, settings.templates_path, settings.static_path):
-        for path, dirs, names in os.walk(folder):
-            dirs[:] = [d for d in dirs if not ignored(d)]
-            rel = os.path.relpath(path, root)
-            for name in names:
-                if not ignored(name):
-                    st = os.stat(os.path.join(path, name))
-                    found[f"{rel}/{name}"] = [st.st_size, st.st_mtime_ns]
-    settings_file = settings.root / settings.source
+        if folder.is_dir():
+            _scan_folder(str(folder), os.path.relpath(folder, root), found)
+    settings_file = root / settings.source
     if settings_file.is_file():
         st = settings_file.stat()
         found[settings.source] = [st.st_size, st.st_mtime_ns]
     return found
+
+
+def _scan_folder(path: str, rel: str, found: dict[str, list[int]]) -> None:
+    with os.scandir(path) as entries:
+        for entry in entries:
+            if ignored(entry.name):
+                continue
+            if entry.is_dir():
+                _scan_folder(entry.path, f"{rel}/{entry.name}", found)
+            else:
+                st = entry.stat()
+                found[f"{rel}/{entry.name}"] = [st.st_size, st.st_mtime_ns]
+
+
+@contextmanager
+def _one_at_a_time(root: Path, target: Path) -> Iterator[None]:
+    """Builds into one output folder wait for each other: its twin is shared between them."""
+    import fcntl
+
+    folder = root / CACHE_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / f"build-{digest(str(target))[:16]}.lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
 
 
 class Builder:
@@ -154,6 +184,7 @@ class Builder:
         self._memo = PageMemo() if keep_in_memory else None
         self._bodies: dict[str, Rendered] | None = {} if keep_in_memory else None
         self._known: dict[str, Manifest] = {}  # the manifests of the live folder and its twin
+        self._folder_key = ""
         self._env: Any = None  # kept with its compiled templates by a long-running Builder
         self._templates = ""  # TemplateInfo.signature of the templates it compiled
 
@@ -168,7 +199,7 @@ class Builder:
         if not build_id:
             return None
         if build_id not in self._known:
-            data = self.manifests.get_json(build_id)
+            data = self.manifests.get_json(f"{self._folder_key}-{build_id}")
             manifest = Manifest.from_json(data) if isinstance(data, dict) else None
             if manifest is None or manifest.build_id != build_id:
                 return None
@@ -199,6 +230,14 @@ class Builder:
     def build(self) -> BuildResult:
         started, started_ns = time.perf_counter(), time.time_ns()
         target = check_output_dir(self.settings, self.output)
+        self._folder_key = digest(str(target))[:16]  # names this output folder's manifests in the cache
+        # A long-running Builder keeps the site in memory: a full collection during a rebuild
+        # would walk all of it. (A one-shot build renders too, and that does make cyclic garbage.)
+        paused = collector_paused() if self._memo is not None else nullcontext()
+        with _one_at_a_time(self.settings.root, target), paused:
+            return self._build(target, started, started_ns)
+
+    def _build(self, target: Path, started: float, started_ns: int) -> BuildResult:
         command = self._command()
         sources = scan(self.settings)
         live = self._manifest(build_id_of(target))
@@ -208,6 +247,21 @@ class Builder:
         if checked.failed(self.strict):
             raise ContentError(checked.diagnostics, checked.pages)
         site = checked.site
+        renderer, answers = self._renderer(site)
+        manifest = Manifest(uuid.uuid4().hex, digest(command, str(answers.templates.raw)), answers.state,
+                            command=command, sources=sources, started_ns=started_ns, pages=checked.pages,
+                            warnings=[d.to_json() for d in checked.diagnostics])
+        values: dict[str, str | None] = {}
+        rendered, changed, extra = self._assemble(renderer, answers, live, target, manifest, values)
+        manifest.files = len(manifest.outputs) + len(manifest.copies) + extra
+        self._save(manifest, values, keep={manifest.build_id, live.build_id if live else ""})
+        if self._bodies is not None:  # keep only the bodies the site still has
+            live_bodies = {Bodies.key(p) for p in site.pages}
+            self._bodies = {k: v for k, v in self._bodies.items() if k in live_bodies}
+        return BuildResult(target, checked.pages, manifest.files, time.perf_counter() - started,
+                           checked.diagnostics, rendered=rendered, changed=changed)
+
+    def _renderer(self, site: Site) -> tuple[Renderer, Answers]:
         bodies = Bodies({p.source: p for p in site.pages}, self.cache, self._bodies)
         links = None
         if self.cards:  # pages link their card, deck and pin only when the build makes them
@@ -222,17 +276,19 @@ class Builder:
             # Jinja reloads a template when its file time changes; two saves in one clock tick keep it.
             self._env.cache.clear()
             self._templates = answers.templates.signature
-        manifest = Manifest(uuid.uuid4().hex, digest(command, str(answers.templates.raw)), answers.state,
-                            command=command, sources=sources, started_ns=started_ns, pages=checked.pages,
-                            warnings=[d.to_json() for d in checked.diagnostics])
+        return renderer, answers
+
+    def _assemble(self, renderer: Renderer, answers: Answers, live: Manifest | None, target: Path,
+                  manifest: Manifest, values: dict[str, str | None]) -> tuple[list[str], list[str], int]:
+        """Render what changed, fill the folder to swap in, swap it in (when anything differs).
+        Return the rendered paths, the changed paths and how many files the cards step made."""
         # Outputs are reused only when nothing global changed; equal bytes are kept either way.
         reusable = live if live is not None and live.global_digest == manifest.global_digest else None
-        values: dict[str, str | None] = {}
         folder = self._folder(target, live, manifest.build_id)
         extra = 0
         try:
             rendered, writes = self._render(renderer, answers, reusable, target, folder, manifest, values)
-            writes += self._copy(site, folder, manifest)
+            writes += self._copy(renderer.site, folder, manifest, live)
             changed = self._changed(live, manifest)
             if isinstance(folder, Fresh) and live is not None and not (changed or writes or self.cards):
                 folder.abort()  # nothing differs from the live folder: keep it, and its id
@@ -242,18 +298,12 @@ class Builder:
                 if self.cards:
                     from .cards import build_cards
 
-                    extra = build_cards(site, folder.path, reporter=self.reporter)
+                    extra = build_cards(renderer.site, folder.path, reporter=self.reporter)
                 folder.commit()
         except BaseException:
             folder.abort()
             raise
-        manifest.files = len(manifest.outputs) + len(manifest.copies) + extra
-        self._save(manifest, values, keep={manifest.build_id, live.build_id if live else ""})
-        if self._bodies is not None:  # keep only the bodies the site still has
-            live_bodies = {Bodies.key(p.body) for p in site.pages}
-            self._bodies = {k: v for k, v in self._bodies.items() if k in live_bodies}
-        return BuildResult(target, checked.pages, manifest.files, time.perf_counter() - started,
-                           checked.diagnostics, rendered=rendered, changed=changed)
+        return rendered, changed, extra
 
     def _replay(self, live: Manifest, target: Path, started: float) -> BuildResult:
         """The previous build stands: report what it reported."""
@@ -308,6 +358,9 @@ class Builder:
         for done, made in enumerate(run(work, len(todo), self.jobs), 1):
             self.reporter.progress("rendering", done, len(todo))
             fresh += made.bodies
+            if len(fresh) >= 256:  # stored as they come: 10,000 bodies held to the end weigh 100 MB
+                self.cache.put_many(fresh)
+                fresh = []
             if made.error is not None:
                 errors.append(made.error)
                 continue
@@ -320,26 +373,37 @@ class Builder:
             raise ContentError(sorted(set(errors)), len(renderer.site.pages))
         return [path for path, _t, _c in todo], writes
 
-    def _copy(self, site: Site, folder: Fresh | Reuse, manifest: Manifest) -> int:
+    def _copy(self, site: Site, folder: Fresh | Reuse, manifest: Manifest, live: Manifest | None) -> int:
         """Static files go under static/; images and other files in content/ keep their paths.
         Return how many files were written."""
         writes = 0
-        for rel, source in self._copies(site):
-            made = digest(source.read_bytes())
+        for rel, source, known in self._copies(site):
+            old = live.copies.get(rel) if live is not None else None
+            stat = manifest.sources.get(known)
+            if old is not None and live is not None and stat is not None and live.sources.get(known) == stat \
+                    and stat[1] + _RACY_NS < live.started_ns:
+                made = old.digest  # the file is as the last build read it
+            else:
+                made = digest(source.read_bytes())
             size, mtime, wrote = folder.put(rel, made, source)
             writes += wrote
             manifest.copies[rel] = Output(None, made, size, mtime)
         return writes
 
-    def _copies(self, site: Site) -> Iterator[tuple[str, Path]]:
+    def _copies(self, site: Site) -> Iterator[tuple[str, Path, str]]:
+        """(output path, source file, its key in `scan`) of every file copied as it is."""
+        root = self.settings.root
         static = self.settings.static_path
         if static.is_dir():
+            prefix = os.path.relpath(static, root)
             for folder, _dirs, names in os.walk(static):
                 for name in names:
                     path = Path(folder) / name
-                    yield "static/" + path.relative_to(static).as_posix(), path
+                    rel = path.relative_to(static).as_posix()
+                    yield "static/" + rel, path, f"{prefix}/{rel}"
+        prefix = os.path.relpath(self.settings.content_path, root)
         for rel in sorted(site.assets):
-            yield rel, self.settings.content_path / rel
+            yield rel, self.settings.content_path / rel, f"{prefix}/{rel}"
 
     def _save(self, manifest: Manifest, values: dict[str, str | None], keep: set[str]) -> None:
         """Intern the keys; keep the manifest in memory and in the cache, and forget older builds'."""
@@ -349,8 +413,9 @@ class Builder:
                 output.keys = table.ids(output.keys)  # type: ignore[arg-type]
         manifest.keys = table.keys
         manifest.values = [values[k] for k in table.keys]
-        self.manifests.put_json(manifest.build_id, manifest.to_json())
-        for old in [k for k in self._known if k not in keep]:
-            self.manifests.delete(old)
-            del self._known[old]
+        prefix = f"{self._folder_key}-"
+        self.manifests.put_json(prefix + manifest.build_id, manifest.to_json())
+        # Only the live folder's build and its twin's are worth keeping (and remembering).
+        self.manifests.delete_except(prefix, {prefix + k for k in keep})
+        self._known = {k: m for k, m in self._known.items() if k in keep}
         self._known[manifest.build_id] = manifest

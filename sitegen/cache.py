@@ -121,6 +121,12 @@ class Cache:
     def delete(self, key: str) -> None:
         self._run("DELETE FROM entries WHERE key = ?", (key,))
 
+    def delete_except(self, prefix: str, keep: set[str]) -> None:
+        """Delete the entries whose key starts with `prefix`, except those in `keep`."""
+        for (key,) in self._run("SELECT key FROM entries WHERE substr(key, 1, ?) = ?", (len(prefix), prefix)):
+            if key not in keep:
+                self.delete(key)
+
     def get_json(self, key: str) -> Any:
         """The JSON value stored under `key`; None when absent, corrupted or not JSON."""
         data = self.get(key)

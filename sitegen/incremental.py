@@ -2,14 +2,17 @@
 
 While a template renders, the `site`, its `graph` and its tags are *views* that note every
 question asked of them (`site.of_type('page')`, `graph.next_of(page)`, `tag.pages`, …). An
-output's dependencies are those questions, its own page and its template; its fingerprint
-hashes their answers together with everything global (settings, sitegen and library code).
-The next build asks every question again of the new model: equal answers mean an equal
-output, so the file is kept instead of rendered again. Answers are about front matter only
-(titles, order, links, tags), so a body edit changes nothing but its own page's fingerprint,
-unless a template reads another page's raw `body` or `front`, which makes bodies count too.
+output's dependencies are those questions (keys), its own page and its template; the
+manifest keeps each key's answer. The next build asks the questions again of the new model:
+when every answer of an output is the same, and nothing global changed (settings, sitegen and
+library code, the build's options), the output is the same, and it is kept instead of
+rendered. Answers are about front matter only (titles, order, links, tags), so a body edit
+changes no answer but its own page's, unless a template reads another page's raw `body` or
+`front`: then bodies count too. And when no page's front matter and no file changed at all,
+no question can have a new answer, so none is asked again.
 
-A template that reads `now` makes its outputs volatile: they are rendered on every build.
+An answer that cannot be compared across builds (an object with no value, a template that
+reads `now`) makes its outputs volatile: they are rendered on every build.
 """
 
 from __future__ import annotations
@@ -94,6 +97,10 @@ class _Missing(Exception):
     """An argument names a page or tag that is gone: the answer changed."""
 
 
+class _Volatile(Exception):
+    """An answer with no value to compare with the next build's."""
+
+
 class View:
     """A read-only stand-in for a model object that notes the questions asked of it."""
 
@@ -107,7 +114,7 @@ class View:
 
     def __getattr__(self, attr: str) -> Any:
         value = getattr(self._obj, attr)
-        if attr in self._pure or attr.startswith("_"):
+        if attr in self._pure or attr.startswith("__"):
             return value
         log = self._log
         if callable(value):
@@ -187,14 +194,10 @@ class Answers:
         self.site = site
         self.templates = templates
         self._memo: dict[str, str | None] = {}
-        self._data: dict[str, str] = {}
         self._tags: dict[str, Tag] | None = None
 
     def data(self, page: Page) -> str:
-        found = self._data.get(page.source)
-        if found is None:
-            found = self._data[page.source] = data_digest(page, self.templates.raw)
-        return found
+        return data_digest(page, self.templates.raw)
 
     @cached_property
     def state(self) -> str:
@@ -219,9 +222,11 @@ class Answers:
             value = getattr(target, attr)
             if args is not None:
                 value = value(*[self._decode(a) for a in args])
+            return digest(self.canon(value))
         except _Missing:
             return "-"
-        return digest(self.canon(value))
+        except _Volatile:
+            return None
 
     def _target(self, obj: str) -> Any:
         if obj == "site":
@@ -266,7 +271,9 @@ class Answers:
             return type(value).__name__ + self.canon([getattr(value, f.name) for f in dataclasses.fields(value)])
         if value is None or isinstance(value, (str, int, float, dt.date, Path)):
             return repr(value)
-        return repr(value) if type(value).__repr__ is not object.__repr__ else f"?{id(value)}"
+        if type(value).__repr__ is object.__repr__:
+            raise _Volatile
+        return repr(value)
 
 
 # --- templates ----------------------------------------------------------------------------------
@@ -411,9 +418,11 @@ class Manifest:
         same_state = answers.state == self.state
         changed = set()
         for index, (key, old) in enumerate(zip(self.keys, self.values)):
-            if same_state and not key.startswith(_OWN):
+            if old is None:
+                changed.add(index)
+            elif same_state and not key.startswith(_OWN):
                 continue  # questions are about page data and files, and none of those changed
-            if old is None or answers.value(key) != old:
+            elif answers.value(key) != old:
                 changed.add(index)
         return changed
 

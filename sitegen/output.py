@@ -90,9 +90,11 @@ def check_output_dir(settings: Settings, output: Path | None = None) -> Path:
                              "set output_dir to a separate folder, e.g. output_dir = \"output\"")
     if output.exists() and not output.is_dir():
         raise UsageError(f"error: {output} is a file, not a folder; move it away or set another output_dir")
-    if output.is_dir() and any(output.iterdir()) and not (output / MARKER).exists():
-        raise UsageError(f"error: {output} holds files sitegen did not make; it will not replace them. "
-                         "Move them away or set another output_dir")
+    for folder in (output, twin_path(output)):
+        if folder.exists() and not (folder.is_dir() and (folder / MARKER).exists()) and (
+                not folder.is_dir() or any(folder.iterdir())):
+            raise UsageError(f"error: {folder} holds files sitegen did not make; it will not replace them. "
+                             "Move them away or set another output_dir")
     return output
 
 

@@ -8,6 +8,7 @@ chunk does not leave the other cores idle and no item pays a process round trip 
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from typing import Callable, Iterator, TypeVar
@@ -25,19 +26,21 @@ def default_jobs() -> int:
 
 def _run_chunk(chunk: range) -> list:
     assert _work is not None
+    gc.enable()  # a worker forked while its parent paused the collector still makes garbage
     return [_work(i) for i in chunk]
 
 
-def run(work: Callable[[int], R], count: int, jobs: int, min_items: int = MIN_ITEMS) -> Iterator[R]:
+def run(work: Callable[[int], R], count: int, jobs: int, min_items: int = MIN_ITEMS, chunk: int = 0) -> Iterator[R]:
     """Yield work(i) for i in range(count), in no particular order, on up to `jobs` processes.
 
-    `min_items`: fewer items run in this process (slow items, such as PDF cards, pay off sooner)."""
+    Slow items (PDF cards) pay off sooner: fewer than `min_items` run in this process, and
+    `chunk` (items per round trip, default a few per worker) keeps the cores evenly busy."""
     global _work
     if jobs <= 1 or count < min_items or "fork" not in multiprocessing.get_all_start_methods():
         for i in range(count):
             yield work(i)
         return
-    size = max(4, count // (jobs * 6))
+    size = chunk or max(4, count // (jobs * 6))
     chunks = [range(start, min(start + size, count)) for start in range(0, count, size)]
     _work = work
     try:

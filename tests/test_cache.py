@@ -10,6 +10,7 @@ import os
 import shutil
 import sqlite3
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Callable
@@ -18,10 +19,10 @@ import pytest
 from conftest import REPO, write_page
 
 from sitegen.build import BuildResult, build
-from sitegen.builder import Builder
+from sitegen.builder import Builder, _one_at_a_time
 from sitegen.cache import CACHE_DIR, Cache
 from sitegen.config import load_settings
-from sitegen.errors import ContentError
+from sitegen.errors import ContentError, UsageError
 from sitegen.output import MARKER, twin_path
 from sitegen.report import NullReporter
 
@@ -31,6 +32,11 @@ EXERCISES = [f"exercises/{s}/index.html" for s in
 TAGS = [f"tags/{t}/index.html" for t in ("band", "beginner", "bodyweight", "cable", "hip-hinge", "kettlebell",
                                           "posterior-chain", "strength", "technique", "upper-back")]
 GUIDE = "guides/learn-the-hip-hinge/index.html"
+# The outputs that show the bodyweight RDL drill's title: its neighbours in the progression, its
+# guide, the listings, and its tag pages (tags/index.html counts the pages of each tag).
+SHOW_BODYWEIGHT_RDL = sorted(DRILLS + [GUIDE, "feed.xml", "index.html", "sitemap.xml", "tags/index.html"]
+                             + [f"tags/{t}/index.html" for t in ("beginner", "bodyweight", "hip-hinge",
+                                                                 "posterior-chain")])
 EVERYTHING = sorted(DRILLS + EXERCISES + TAGS + [GUIDE, "404.html", "about/index.html", "feed.xml", "index.html",
                                                  "sitemap.xml", "tags/index.html"])
 
@@ -75,11 +81,9 @@ def site(example_site: Path) -> Path:
 @pytest.mark.parametrize("change, rendered", [
     # A body is shown on its own page only.
     (edit("content/drills/bodyweight-rdl.md", "Once the", "Now that the"), ["drills/bodyweight-rdl/index.html"]),
-    # A title is shown by its neighbours in the progression, its guide, the listings, and the
-    # tag pages (tags/index.html counts the pages of each tag); the sitemap lists every page.
+    # A title is shown wherever the page is listed; the sitemap lists every page.
     (edit("content/drills/bodyweight-rdl.md", "title: Bodyweight Romanian Deadlift", "title: Bodyweight RDL"),
-     sorted(DRILLS + [GUIDE, "feed.xml", "index.html", "sitemap.xml", "tags/index.html"]
-            + [f"tags/{t}/index.html" for t in ("beginner", "bodyweight", "hip-hinge", "posterior-chain")])),
+     SHOW_BODYWEIGHT_RDL),
     # A plain page is in every page's header.
     (edit("content/about.md", "title: About", "title: About us"), EVERYTHING),
     # A template re-renders the pages that use it, directly or through extends/import.
@@ -90,14 +94,31 @@ def site(example_site: Path) -> Path:
      sorted(DRILLS + EXERCISES + TAGS + [GUIDE, "about/index.html", "index.html"])),
     # Settings reach everything.
     (edit("pyproject.toml", 'title = "Hinge & Hold"', 'title = "Hinge and Hold"'), EVERYTHING),
-    # A static file is copied, nothing is rendered.
+    # A static file or an image is copied, nothing is rendered.
     (edit("static/style.css", "}", "}\n"), []),
+    (edit("content/images/dowel-hip-hinge.svg", "</svg>", "<!-- redrawn --></svg>"), []),
 ])
 def test_a_change_rerenders_exactly_what_depends_on_it(site: Path, tmp_path: Path, change, rendered) -> None:
     change(site)
     result = run_build(site)
     assert sorted(result.rendered) == rendered
     assert snapshot(site / "output") == clean_build(site, tmp_path)
+
+
+def test_a_template_reading_another_pages_body_follows_that_body(site: Path, tmp_path: Path) -> None:
+    edit("templates/guide.html", "<a href=\"{{ site.url(d) }}\">", "<a data-words=\"{{ d.body | wordcount }}\" "
+         "href=\"{{ site.url(d) }}\">")(site)
+    run_build(site)
+    edit("content/drills/bodyweight-rdl.md", "Once the", "Now that the")(site)
+    # Bodies now count as what pages show of each other: a body edit reaches where a title edit does.
+    assert sorted(run_build(site).rendered) == SHOW_BODYWEIGHT_RDL
+    assert snapshot(site / "output") == clean_build(site, tmp_path)
+
+
+def test_a_template_reading_now_renders_every_time(site: Path) -> None:
+    edit("templates/404.html", "<h1>Page not found</h1>", "<h1>Page not found</h1><p>{{ now.year }}</p>")(site)
+    run_build(site)
+    assert run_build(site).rendered == ["404.html"]
 
 
 def test_a_page_that_starts_or_stops_naming_another_rerenders_it(site: Path, tmp_path: Path) -> None:
@@ -151,6 +172,16 @@ def test_files_keep_their_time_unless_their_bytes_change(site: Path) -> None:
         assert {k for k in after if after[k] != before.get(k)} == {"drills/bodyweight-rdl/index.html"}
         assert text in (site / "output/drills/bodyweight-rdl/index.html").read_text()
     assert twin_path(site / "output").is_dir()
+
+
+def test_only_the_live_and_twin_builds_are_remembered(site: Path) -> None:
+    for text in ("One.", "Two.", "Three.", "Four."):
+        edit("content/about.md", "**Hinge", f"{text} **Hinge")(site)
+        run_build(site)
+    with sqlite3.connect(site / CACHE_DIR / "builds.sqlite") as db:
+        remembered = {key.rpartition("-")[2] for (key,) in db.execute("SELECT key FROM entries")}
+    made_by = [(folder / MARKER).read_text().split()[-1] for folder in (site / "output", twin_path(site / "output"))]
+    assert remembered == set(made_by) and len(remembered) == 2
 
 
 def test_an_edit_within_the_same_clock_tick_is_not_missed(site: Path) -> None:
@@ -264,6 +295,26 @@ def test_builder_keeps_the_site_between_builds(example_site: Path, tmp_path: Pat
     result = builder.build()
     assert "about/index.html" in result.changed and len(result.rendered) == len(EVERYTHING) - 1
     assert snapshot(example_site / "output") == clean_build(example_site, tmp_path)
+
+
+def test_a_twin_folder_sitegen_did_not_make_is_left_alone(site: Path) -> None:
+    mine = twin_path(site / "output")
+    mine.mkdir()
+    (mine / "notes.txt").write_text("mine")
+    with pytest.raises(UsageError, match="holds files sitegen did not make"):
+        run_build(site)
+    assert (mine / "notes.txt").read_text() == "mine"
+
+
+def test_builds_into_one_folder_wait_for_each_other(site: Path, tmp_path: Path) -> None:
+    edit("content/about.md", "**Hinge", "Waiting. **Hinge")(site)
+    with _one_at_a_time(site, (site / "output").resolve()):
+        waiting = threading.Thread(target=run_build, args=(site,))
+        waiting.start()
+        waiting.join(timeout=0.5)
+        assert waiting.is_alive() and "Waiting." not in (site / "output/about/index.html").read_text()
+    waiting.join()
+    assert "Waiting." in (site / "output/about/index.html").read_text()
 
 
 def test_parallel_build_makes_the_same_site(tmp_path: Path) -> None:

@@ -393,6 +393,16 @@ def test_an_attachment_outside_the_site_is_never_embedded(warm_site: Path, tmp_p
     assert not (warm_site / "output").exists()
 
 
+def test_a_stylesheet_asking_the_network_fails_every_card_by_name(warm_site: Path):
+    css = warm_site / "templates/card.css"
+    css.write_text('@import url("http://example.org/fonts.css");\n' + css.read_text())
+    site = check(load_settings(warm_site)).site
+    found = [d for d in card_fit_diagnostics(site) if d.code == "CARD002"]
+    assert sorted(d.message.split(" ")[0] for d in found) == sorted(f"cards/{slug}.pdf" for slug in CARDED)
+    assert all("tried to load http://example.org/fonts.css, which is outside the site folder" in d.message
+               for d in found)
+
+
 def test_an_attachment_link_in_a_drills_markdown_embeds_nothing(warm_site: Path):
     """The checker stops a file:// link in a page before any card is made; the cards stay clean."""
     build_with_cards(warm_site)

@@ -19,7 +19,7 @@ from ..config import Settings
 from ..diagnostics import Diagnostic
 from ..model import Guide, Movement, Page
 from ..site import Site
-from .fonts import check_fonts, named_families
+from .fonts import FontUse, check_fonts, named_families
 from .paths import card_path, has_card, pin_path
 from .sizes import CardSize
 
@@ -104,8 +104,7 @@ def pin_context(site: Site, page: Page) -> dict[str, Any]:
     graph = site.graph
     if isinstance(page, Guide):
         drills = graph.resolve_all(page.drills)
-        pictures = [{"src": _image(site, d), "alt": d.image_alt, "label": d.title}
-                    for i, d in enumerate(drills, 1) if _image(site, d)]
+        pictures = [{"src": _image(site, d), "alt": d.image_alt, "label": d.title} for d in drills if _image(site, d)]
         subtitle = f"{len(drills)} drills, step by step" if drills else page.summary
     else:
         pictures = [{"src": _image(site, page), "alt": page.image_alt, "label": ""}] if _image(site, page) else []
@@ -186,8 +185,9 @@ def carded(site: Site) -> list[Page]:
     return list(unique.values())
 
 
-def font_uses(settings: Settings) -> list:
-    uses = []
+def font_uses(settings: Settings) -> list[FontUse]:
+    """The fonts the card and pin stylesheets name."""
+    uses: list[FontUse] = []
     for template in (CARD_TEMPLATE, PIN_TEMPLATE):
         css = stylesheet(settings.templates_path, template)
         if css.is_file():

@@ -40,6 +40,7 @@ class _Worker:
         from weasyprint.text.fonts import FontConfiguration
 
         from ..render import environment
+        from .fetcher import SiteFetcher
 
         self.weasyprint = weasyprint
         self.settings = settings
@@ -49,14 +50,13 @@ class _Worker:
         self.env = environment(settings.templates_path)
         self.env.globals["qr"] = qr_svg
         self.css: dict[str, list] = {}
+        self.css_fetcher = SiteFetcher(settings.root)  # what the stylesheets load, for every card
         self.log = _collector()
 
     def stylesheets(self, template: str) -> list:
         if template not in self.css:
-            from .fetcher import SiteFetcher
-
             path = stylesheet(self.settings.templates_path, template)
-            self.css[template] = ([self.weasyprint.CSS(filename=str(path), url_fetcher=SiteFetcher(self.settings.root),
+            self.css[template] = ([self.weasyprint.CSS(filename=str(path), url_fetcher=self.css_fetcher,
                                                        font_config=self.fonts)] if path.is_file() else [])
         return self.css[template]
 
@@ -96,7 +96,7 @@ class _Worker:
         if len(document.pages) > 1:  # a page break hides how far it runs over: measure on a tall page
             overflow = max(overflow_of(self.layout(job, height * MEASURE)[0]) or 0.0, 0.1)
         data = b"" if overflow > 0 else document.write_pdf()
-        problems = [refused(job, url) for url in dict.fromkeys(fetcher.refused)]
+        problems = [refused(job, url) for url in dict.fromkeys(self.css_fetcher.refused + fetcher.refused)]
         problems += [failed(job, message) for message in self.log.errors() if "RefusedURL" not in message]
         if job.kind == "pin" and data and not problems:
             data = rasterize(data)
@@ -219,7 +219,8 @@ def render(jobs: list[Job], settings: Settings, size: CardSize,
         return index, slot[0].run(jobs[index])
 
     results: list[Result] = [Result(0, b"")] * len(jobs)
-    for done, (index, result) in enumerate(run(work, len(jobs), default_jobs(), min_items=2), 1):
+    # One card per round trip: a card takes ~40 ms, so the cores finish within one card of each other.
+    for done, (index, result) in enumerate(run(work, len(jobs), default_jobs(), min_items=2, chunk=1), 1):
         results[index] = result
         progress(done, len(jobs))
     return results
