@@ -17,7 +17,8 @@ from urllib.parse import unquote, urlsplit
 
 from .diagnostics import ERROR, WARNING, Diagnostic
 from .loader import Content
-from .markdown import BodyLink, HeadingAt, element_ids, find_headings, find_links
+from .headings import HeadingAt, element_ids, find_headings
+from .markdown import BodyLink, find_links
 from .model import MOVEMENT_TYPES, Guide, Movement, Page, Ref
 from .site import Site
 

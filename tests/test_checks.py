@@ -21,7 +21,8 @@ from sitegen.config import load_settings
 from sitegen.diagnostics import sort_key
 from sitegen.frontmatter import FrontMatter
 from sitegen.graph import Graph
-from sitegen.markdown import find_headings, render
+from sitegen.headings import find_headings
+from sitegen.markdown import render
 from sitegen.model import Movement
 from sitegen.schema import make_ref
 
