@@ -61,6 +61,8 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("--format", choices=("text", "json"), default="text", help="text (default) or a JSON array")
     c.add_argument("--strict", action="store_true", help="treat warnings as errors")
     c.add_argument("--drafts", action="store_true", help="check draft pages as published")
+    c.add_argument("--no-cards", dest="cards", action="store_false",
+                   help="skip laying out the cards (faster; leaves out the check that every card fits its page)")
 
     n = sub.add_parser("new", help="start a new page from a front-matter skeleton",
                        description="Write content/<type>s/<slug>.md with every key of its type. "
@@ -89,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     except ContentError as exc:
         from .diagnostics import write_text
 
-        write_text(exc.diagnostics, exc.pages)
+        write_text(exc.diagnostics, exc.pages, strict=exc.strict)
         return exc.exit_code
     except SitegenError as exc:
         print(exc, file=sys.stderr)
@@ -143,17 +145,24 @@ def _check(settings, args: argparse.Namespace) -> int:
     import gc
 
     from .build import check
-    from .diagnostics import write_json, write_text
+    from .diagnostics import count, write_json, write_text
 
     # One pass that makes ~300,000 lasting objects per 1,000 pages, then exits: the cyclic
     # collector would only walk them again and again (a tenth of the check's time).
     gc.disable()
     checked = check(settings, drafts=args.drafts)
+    diagnostics = checked.diagnostics
+    if args.cards and not checked.failed():
+        # Cards are laid out only for a site that loads and links cleanly; unchanged cards come from the cache.
+        from .cards import card_fit_diagnostics
+        from .report import Reporter
+
+        diagnostics = diagnostics + card_fit_diagnostics(checked.site, reporter=Reporter(quiet=args.format == "json"))
     if args.format == "json":
-        write_json(checked.diagnostics)
+        write_json(diagnostics)
     else:
-        write_text(checked.diagnostics, checked.pages, sys.stdout, strict=args.strict)
-    return 1 if checked.failed(args.strict) else 0
+        write_text(diagnostics, checked.pages, sys.stdout, strict=args.strict)
+    return 1 if count(diagnostics, args.strict)[0] else 0
 
 
 def _build(settings, args: argparse.Namespace) -> int:
@@ -162,8 +171,12 @@ def _build(settings, args: argparse.Namespace) -> int:
 
     if args.base_url:
         settings = settings.with_base_url(args.base_url)
-    result = build(settings, drafts=args.drafts, strict=args.strict, cards=args.cards, output=args.output,
-                   jobs=args.jobs)
+    try:
+        result = build(settings, drafts=args.drafts, strict=args.strict, cards=args.cards, output=args.output,
+                       jobs=args.jobs)
+    except ContentError as exc:
+        exc.strict = args.strict
+        raise
     if result.warnings:
         write_text(result.warnings, result.pages)
     where = result.output.relative_to(settings.root) if result.output.is_relative_to(settings.root) else result.output

@@ -22,7 +22,8 @@ class ContentError(SitegenError):
 
     exit_code = 1
 
-    def __init__(self, diagnostics: list[Diagnostic], pages: int = 0):
+    def __init__(self, diagnostics: list[Diagnostic], pages: int = 0, strict: bool = False):
         self.diagnostics = diagnostics
         self.pages = pages
+        self.strict = strict  # warnings counted as errors: the summary line must say so
         super().__init__(f"{len(diagnostics)} problem(s) in the content")

@@ -204,3 +204,30 @@ def test_build_into_an_impossible_folder_is_a_clean_error(example_site: Path) ->
     assert done.returncode == 2
     assert done.stderr == f"error: {(example_site / 'a-file').resolve()}: File exists\n"
     assert (example_site / "a-file").read_text() == "not a folder"
+
+
+def _overflow_a_card(site: Path) -> None:
+    """Give a drill far more faults than one card can hold."""
+    path = site / "content" / "drills" / "weighted-rdl.md"
+    faults = "".join(f"  - fault: Fault number {i} is described at some length so that it wraps onto two lines\n"
+                     f"    fix: The fix for fault {i} is also long enough to need a second line on the card\n"
+                     for i in range(12))
+    path.write_text(path.read_text().replace("faults:\n", "faults:\n" + faults, 1))
+
+
+def test_check_reports_a_card_that_overflows(example_site: Path) -> None:
+    _overflow_a_card(example_site)
+    done = sitegen_cli("check", cwd=example_site)
+    assert done.returncode == 1, done.stdout
+    (line,) = [x for x in done.stdout.splitlines() if "CARD001" in x]
+    assert line.startswith("content/drills/weighted-rdl.md:") and "overflows by" in line
+    skipped = sitegen_cli("check", "--no-cards", cwd=example_site)
+    assert (skipped.returncode, skipped.stdout) == (0, "0 errors, 0 warnings in 10 pages\n")
+
+
+def test_build_strict_summary_counts_warnings_as_errors(example_site: Path) -> None:
+    write_page(example_site, "drills/orphan.md", "---\ntype: drill\ntitle: Nobody links here\n---\n")
+    done = sitegen_cli("build", "--no-cards", "--strict", cwd=example_site)
+    assert done.returncode == 1
+    assert "ORPHAN001" in done.stderr and done.stderr.rstrip().endswith("1 error, 0 warnings in 11 pages")
+    assert not (example_site / "output").exists()
