@@ -152,8 +152,9 @@ def _check(settings, args: argparse.Namespace) -> int:
     gc.disable()
     checked = check(settings, drafts=args.drafts)
     diagnostics = checked.diagnostics
-    if args.cards and not checked.failed():
-        # Cards are laid out only for a site that loads and links cleanly; unchanged cards come from the cache.
+    if args.cards and not checked.failed() and (settings.templates_path / "card.html").is_file():
+        # Cards are laid out only for a site that loads and links cleanly and has a card template;
+        # unchanged cards come from the cache.
         from .cards import card_fit_diagnostics
         from .report import Reporter
 
