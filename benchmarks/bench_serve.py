@@ -3,7 +3,8 @@
 A real preview server runs in a thread; a real livereload client (tornado's websocket, with the
 preview's Origin, doing the livereload handshake) waits for the reload message, then fetches the
 edited page over HTTP and checks that it carries the edit. Measured on the example site and on a
-generated site (benchmarks/corpus.py).
+generated site (benchmarks/corpus.py). The cards are made in the background meanwhile, as in any
+preview session (the first run renders every card of the site): the figures include their competition.
 
     .venv/bin/python -m benchmarks.bench_serve [--pages 1000] [--edits 15] [--json FILE]
 """

@@ -38,7 +38,8 @@
     var title = document.createElement("h2");
     title.textContent = "The site has " + errors.length + (errors.length === 1 ? " error" : " errors");
     var note = document.createElement("p");
-    note.textContent = (status.built ? "You are looking at the last version that built. " : "Nothing has built yet. ") +
+    note.textContent = (status.from === "cards" ? "The pages are up to date; the cards keep their last good version. " :
+      status.built ? "You are looking at the last version that built. " : "Nothing has built yet. ") +
       "Fix the file and save; this box goes away by itself.";
     var list = document.createElement("ol");
     errors.forEach(function (e) {

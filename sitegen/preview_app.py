@@ -37,6 +37,10 @@ NOT_BUILT = (b'<!doctype html><html><head><meta charset="utf-8"><title>Not built
              b"<body><p>The site has not built yet: fix the errors listed over this page and save.</p></body></html>")
 NOT_FOUND = (b'<!doctype html><html><head><meta charset="utf-8"><title>Not found</title></head>'
              b"<body><p>Nothing at this address.</p></body></html>")
+CARDS_COMING = (b'<!doctype html><html><head><meta charset="utf-8"><title>Cards on the way</title></head>'
+                b"<body><p>The cards are being made: try again in a few seconds.</p></body></html>")
+# Served from the preview's cards folder (preview_cards.py), not from the built pages.
+CARD_FOLDERS = ("/cards/", "/pins/")
 
 _ENCODED_SEPARATORS = ("%2f", "%5c", "%00")
 # The preview folder vanishes for an instant while a build swaps the new one in.
@@ -47,10 +51,12 @@ class Preview(Protocol):
     """What the application needs from the server that owns it."""
 
     root: Path
+    cards_root: Path
     origins: frozenset[str]
 
     def status(self) -> dict: ...
     def building(self) -> bool: ...
+    def card_state(self) -> str: ...
     def attach(self, socket: "ReloadSocket") -> None: ...
     def detach(self, socket: "ReloadSocket") -> None: ...
 
@@ -118,6 +124,11 @@ class SiteFiles(_NoCache):
             self.set_status(403)
             self.set_header("Content-Type", "text/plain; charset=utf-8")
             self.finish("403: this path is not allowed in the preview\n")
+        elif self._card_file() and self.preview.card_state() in ("waiting", "rendering"):
+            self.set_status(503)
+            self.set_header("Retry-After", "5")
+            self.set_header("Content-Type", "text/html; charset=utf-8")
+            self.finish(CARDS_COMING)
         else:
             self.set_status(404)
             self.set_header("Content-Type", "text/html; charset=utf-8")
@@ -125,9 +136,13 @@ class SiteFiles(_NoCache):
 
     head = get
 
+    def _card_file(self) -> bool:
+        return self.request.path.startswith(CARD_FOLDERS)
+
     async def _load(self) -> tuple[Target, bytes]:
+        root = self.preview.cards_root if self._card_file() else self.preview.root
         for _ in range(_SWAP_RETRIES):
-            target = resolve(self.preview.root, self.request.path)
+            target = resolve(root, self.request.path)
             if target.kind == "file":
                 try:
                     return target, Path(target.value).read_bytes()

@@ -1,8 +1,11 @@
 """`sitegen serve`: build into a preview folder, serve it, rebuild and reload on every save.
 
 The preview is built into `.sitegen-preview-PORT/site/` in the site folder (git-ignored), apart
-from output/; the whole `.sitegen-preview-PORT/` folder is removed on exit. A build that fails leaves the last good pages served; the errors
-go to the terminal and, through the reload socket, to an overlay on every open page.
+from output/; the Builder's twin and staging folders sit beside it (`.site.twin`, `.site.new-*`),
+the cards in `cards/` (see preview_cards.py), and the whole `.sitegen-preview-PORT/` folder is
+removed on exit. A build that fails leaves the last good pages served; the errors go to the
+terminal and, through the reload socket, to an overlay on every open page. The cards follow
+each good build in the background: the pages are told to reload without waiting for them.
 """
 
 from __future__ import annotations
@@ -144,6 +147,7 @@ class PreviewServer:
         self.ready = threading.Event()
         self.builds = 0  # finished builds, good or bad: the status's version
         self._errors: list[dict] = []
+        self._card_errors: list[dict] = []
         self._sockets: list[socket.socket] = []
         self._pages: set = set()  # the reload sockets of open pages
         self._pending: set[Path] = set()
@@ -154,6 +158,7 @@ class PreviewServer:
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sitegen-build")
         self.loop = None
         self.watcher = None
+        self.cards = None
 
     # --- setup ----------------------------------------------------------------------------------
 
@@ -163,6 +168,7 @@ class PreviewServer:
         self.port = self._sockets[0].getsockname()[1]
         self.folder = preview_folder(self.settings.root, self.port)
         self.root = self.folder / "site"  # what is served
+        self.cards_root = self.folder / "cards"  # its cards/ and pins/, apart: a build swaps site/ out
         self.origins = allowed_origins(self.host, self.port)
         browse = "127.0.0.1" if self.host in WILDCARD else self.host
         self.url = f"http://{_bracket(browse)}:{self.port}/"
@@ -175,6 +181,7 @@ class PreviewServer:
         from tornado.ioloop import IOLoop
 
         from .preview_app import make_app
+        from .preview_cards import BackgroundCards
         from .watch import SourceWatcher
 
         if not self._sockets:
@@ -184,9 +191,13 @@ class PreviewServer:
         self.loop = IOLoop.current()
         http, signals = None, []
         try:
+            self.cards = BackgroundCards(self.settings.root, self.cards_root, self.drafts, self.loop,
+                                         self._cards_done)
             self.watcher = SourceWatcher(self.settings, self._changed)
             self.watcher.start()  # before the first build, so no save is missed
             self._show(self._build(set()), set())
+            if not self._errors:
+                self.cards.request()
             http = HTTPServer(make_app(self))
             http.add_sockets(self._sockets)
             signals = self._catch_signals(aio)
@@ -226,6 +237,8 @@ class PreviewServer:
             http.stop()
         for page in list(self._pages):
             page.close()
+        if self.cards is not None:
+            self.cards.stop()  # kills a run in flight: it writes into the folder
         self._executor.shutdown(wait=True)  # a build in flight must not recreate the folder afterwards
         if (self.folder / PREVIEW_MARK).is_file():
             shutil.rmtree(self.folder, ignore_errors=True)
@@ -238,7 +251,18 @@ class PreviewServer:
     # --- what the web application asks ---------------------------------------------------------
 
     def status(self) -> dict:
-        return {"version": self.builds, "errors": self._errors, "built": (self.root / MARKER).exists()}
+        """The errors of the last build, or else of the last card run (those of a broken build are
+        what is wrong now). `cards` is "waiting" for a good build, "rendering", "failed" or "ready"."""
+        return {"version": self.builds, "errors": self._errors or self._card_errors,
+                "from": "build" if self._errors or not self._card_errors else "cards",
+                "built": (self.root / MARKER).exists(), "cards": self.card_state()}
+
+    def card_state(self) -> str:
+        if self.cards is not None and self.cards.pending:
+            return "rendering"
+        if self._card_errors:
+            return "failed"
+        return "ready" if self.cards is not None and self.cards.runs else "waiting"
 
     def building(self) -> bool:
         """A build is running, or changes are waiting for one."""
@@ -283,12 +307,26 @@ class PreviewServer:
         if not self._errors:
             for path in self._reload_paths(outcome.changed, was_ok):
                 self._notify({"command": "reload", "path": path, "liveCSS": True, "liveImg": True})
+            self.cards.request()  # after the reload is on its way: the pages never wait for cards
         else:
-            from .preview_app import STATUS_PATH
-
-            self._notify({"command": "reload", "path": STATUS_PATH})
+            self._refresh_overlays()
         if self._pending and self._timer is None:
             self._start_build()
+
+    def _cards_done(self, outcome) -> None:
+        if outcome.skipped:
+            return
+        had = bool(self._card_errors)
+        self._card_errors = outcome.errors
+        if outcome.report:
+            self.reporter.info(outcome.report)
+        if (had or outcome.errors) and not self._errors:
+            self._refresh_overlays()
+
+    def _refresh_overlays(self) -> None:
+        from .preview_app import STATUS_PATH
+
+        self._notify({"command": "reload", "path": STATUS_PATH})
 
     @staticmethod
     def _reload_paths(changed: list[str], was_ok: bool) -> list[str]:
@@ -342,8 +380,12 @@ class PreviewServer:
                 settings = load_settings(self.settings.root)
                 self._settings_broken = False
             if self._builder is None or settings is not None:
-                self._builder = Builder((settings or self.settings).with_base_url(self.url), output=self.root,
-                                        cards=False, drafts=self.drafts, reporter=NullReporter())
+                from .preview_cards import links
+
+                preview = (settings or self.settings).with_base_url(self.url)
+                # The pages link their cards; the cards themselves are made in the background.
+                self._builder = Builder(preview, output=self.root, cards=False, drafts=self.drafts,
+                                        reporter=NullReporter(), extra_context={"cards": links(preview)})
             result = self._builder.build()
         except ContentError as exc:
             text = io.StringIO()

@@ -249,6 +249,78 @@ def test_swap_files_and_the_preview_folder_never_trigger_builds_and_bursts_build
     assert 1 <= builds <= allowed, f"10 quick saves caused {builds} builds (at most {allowed} expected)"
 
 
+# --- cards in the background ----------------------------------------------------------------------
+
+CARD_URL = "/cards/dowel-hip-hinge.pdf"
+
+
+def card_text(port: int) -> str | None:
+    """The served card's text, words joined by single spaces; None while it is not served."""
+    import io
+
+    from pypdf import PdfReader
+
+    status, headers, body = request(port, CARD_URL)
+    if status != 200:
+        return None
+    assert headers["content-type"] == "application/pdf"
+    return " ".join(PdfReader(io.BytesIO(body)).pages[0].extract_text().split())
+
+
+async def edit_and_hear_reload(preview, old: str, new: str) -> tuple[str, str | None, dict]:
+    """As a livereload page: save an edit, wait for the reload message, and at that instant take the
+    page, the card and the status, before anything else can happen."""
+    import json
+
+    from tornado.httpclient import HTTPRequest
+    from tornado.websocket import websocket_connect
+
+    origin = f"http://127.0.0.1:{preview.port}"
+    ws = await websocket_connect(HTTPRequest(f"ws://127.0.0.1:{preview.port}/livereload", headers={"Origin": origin}))
+    try:
+        await ws.write_message(json.dumps({"command": "hello", "protocols": ["http://livereload.com/protocols/official-7"]}))
+        await ws.read_message()
+        await ws.write_message(json.dumps({"command": "info", "url": origin + "/", "plugins": {}}))
+        wait_for(lambda: preview.server.open_pages >= 1)
+        preview.edit(DRILL, old, new)
+        while json.loads(await ws.read_message())["command"] != "reload":
+            pass
+        return page_text(preview.port), card_text(preview.port), preview.status()
+    finally:
+        ws.close()
+
+
+def test_cards_follow_each_build_in_the_background_and_their_errors_reach_the_overlay(preview):
+    import asyncio
+
+    assert f'href="{CARD_URL}" download' in page_text(preview.port)
+    wait_for(lambda: preview.status()["cards"] == "ready", timeout=120)
+    assert "Push your hips straight back" in card_text(preview.port)
+    assert request(preview.port, "/pins/dowel-hip-hinge.png")[2].startswith(b"\x89PNG")
+
+    page, card, status = asyncio.run(edit_and_hear_reload(preview, "Push your hips straight back",
+                                                          "Push your hips back to the wall"))
+    # The reload came with the page fresh and the card not yet made: the reload did not wait for it.
+    assert "Push your hips back to the wall" in page
+    assert "Push your hips straight back" in card and status["cards"] == "rendering"
+    wait_for(lambda: "Push your hips back to the wall" in (card_text(preview.port) or ""), timeout=120)
+    assert wait_for(lambda: (s := preview.status())["cards"] != "rendering" and s)["errors"] == []
+
+    line = line_of(preview.site / DRILL, "cues:") + 1  # the list, as the checks point at it: its first item
+    long_cues = "".join(f"\n  - Cue number {i}, long enough to need a line of its own on any card" for i in range(40))
+    preview.edit(DRILL, "cues:", "cues:" + long_cues)
+    status = wait_for(lambda: (s := preview.status())["errors"] and s, timeout=120)
+    [error] = status["errors"]
+    assert (error["code"], error["file"], error["line"], status["from"]) == ("CARD001", DRILL, line, "cards")
+    assert "does not fit" in error["text"] and error["location"] == f"{DRILL}:{line}:{error['column']}"
+    assert any(f"{DRILL}:{line}:" in m and "CARD001" in m for m in preview.reporter.messages)
+    assert "Cue number 39" in page_text(preview.port)  # the pages are still built, and served
+    assert "Push your hips back to the wall" in card_text(preview.port)  # the last good card stays
+
+    preview.edit(DRILL, long_cues, "")
+    assert wait_for(lambda: (s := preview.status())["cards"] == "ready" and s, timeout=120)["errors"] == []
+
+
 # --- safety -------------------------------------------------------------------------------------
 
 SECRET = "top-secret-4f8a1c"
@@ -334,6 +406,20 @@ def test_a_preview_folder_sitegen_did_not_make_is_left_alone(example_site, capsy
     assert (theirs / "notes.txt").read_text() == "mine"
 
 
+def card_processes(site: Path) -> list[int]:
+    """Ids of the live card processes (and their workers) of a preview of `site`."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            command = (entry / "cmdline").read_bytes().split(b"\0")
+            state = (entry / "stat").read_text().rpartition(")")[2].split()[0]
+        except OSError:
+            continue
+        if b"sitegen.preview_cards" in command and str(site).encode() in command and state != "Z":
+            found.append(int(entry.name))
+    return found
+
+
 def test_ctrl_c_stops_cleanly_and_removes_the_preview_folder(example_site):
     port = free_port()
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
@@ -352,12 +438,16 @@ def test_ctrl_c_stops_cleanly_and_removes_the_preview_folder(example_site):
         drill = example_site / DRILL
         drill.write_text(drill.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
         wait_for(lambda: "One more line." in page_text(port))
-        proc.send_signal(signal.SIGINT)
+        # The second build updated the Builder's twin folder, which sits in the preview folder too.
+        assert sorted(p.name for p in preview.iterdir() if p.name.startswith(".site.")) == [".site.twin"]
+        assert card_processes(example_site), "the cards were not being made in the background"
+        proc.send_signal(signal.SIGINT)  # the card run is still going: stopping must end it
         assert proc.wait(timeout=15) == 0
         rest = proc.stderr.read()
         assert "stopped" in rest and "Traceback" not in rest
         assert not preview.exists()
-        assert not any(p.name.startswith(".sitegen-preview") for p in example_site.iterdir())
+        assert [p for p in example_site.rglob("*") if p.name.startswith((".sitegen-preview", ".site."))] == []
+        assert card_processes(example_site) == []
     finally:
         if proc.poll() is None:
             proc.kill()

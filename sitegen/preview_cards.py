@@ -1,0 +1,176 @@
+"""The preview's cards: rendered in the background after each good build, in a process of their own.
+
+The card pool forks its workers (cards/pool.py). Forked from the preview server, each worker
+would inherit its listening sockets (the port stays taken while a worker lives), the event
+loop's signal pipe (a Ctrl-C in a worker would stop the server's loop) and any lock another
+thread (watcher, build, event loop) held at the instant of the fork. So every run is a fresh
+interpreter, `python -m sitegen.preview_cards`: started without the server's file descriptors,
+in a process group of its own that a Ctrl-C in the terminal does not reach and that stopping
+the preview kills whole, and at a lower priority than the page builds it runs beside. Inside
+it the pool forks as safely as under `sitegen build`.
+
+Cards are made with the published settings, not the preview's address: they are what will be
+printed (their QR codes lead to the real site), and they share `sitegen build`'s card cache,
+so only cards whose content changed are rendered again.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable
+
+from .config import Settings
+
+if TYPE_CHECKING:
+    from .cards import CardLinks
+
+# Page builds first: the cards take what CPU is left.
+NICENESS = 10
+
+
+@dataclass
+class CardOutcome:
+    """One run, as the terminal and the overlay show it; no errors means the cards are in place."""
+
+    errors: list[dict] = field(default_factory=list)
+    report: str = ""
+    # The site no longer checks: it changed since the build that asked for the run, and the build
+    # of that change reports the errors (and asks again once it is good).
+    skipped: bool = False
+
+
+def links(settings: Settings) -> "CardLinks":
+    """What pages see as `cards`: their card, deck and pin URLs, in the preview."""
+    from .cards import CardLinks
+    from .site import Site
+
+    return CardLinks(Site(settings, [], []))  # the links depend on the settings' URLs only
+
+
+class BackgroundCards:
+    """At most one card run at a time; a request during a run makes one more run after it.
+
+    `request()` and `on_done` belong to the server's event loop; the run waits in a thread."""
+
+    def __init__(self, root: Path, out: Path, drafts: bool, loop: Any, on_done: Callable[[CardOutcome], None]):
+        self.root, self.out, self.drafts = root, out, drafts
+        self.loop = loop
+        self.on_done = on_done
+        self.running = False
+        self.runs = 0  # finished runs
+        self._again = False
+        self._stopped = False
+        self._process: subprocess.Popen | None = None
+        self._lock = threading.Lock()  # a run starts its process, or `stop` has come first
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sitegen-cards")
+
+    @property
+    def pending(self) -> bool:
+        return self.running or self._again
+
+    def request(self) -> None:
+        if self._stopped:
+            return
+        if self.running:
+            self._again = True  # a run already under way may have read the files before this change
+            return
+        self.running, self._again = True, False
+        self.loop.add_future(self._executor.submit(self._run), self._finished)
+
+    def _finished(self, future: Future) -> None:
+        self.running = False
+        self.runs += 1
+        if self._stopped:
+            return
+        self.on_done(future.result())
+        if self._again:
+            self.request()
+
+    def _run(self) -> CardOutcome:
+        command = [sys.executable, "-m", "sitegen.preview_cards", str(self.root), str(self.out)]
+        with self._lock:
+            if self._stopped:
+                return CardOutcome()
+            try:
+                self._process = subprocess.Popen(command + (["--drafts"] if self.drafts else []),
+                                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                                 start_new_session=True)
+            except OSError as exc:
+                return _failed(f"cannot start the card renderer: {exc}")
+        out, err = self._process.communicate()
+        try:
+            data = json.loads(out)
+        except ValueError:
+            return _failed(f"the card renderer stopped: {err.strip() or 'no message'}")
+        return CardOutcome(**data)
+
+    def stop(self) -> None:
+        """Kill a run in flight, with its workers; no more runs after this."""
+        with self._lock:
+            self._stopped = True
+            process = self._process
+        if process is not None and process.poll() is None:
+            try:
+                os.killpg(process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        self._executor.shutdown(wait=True)
+
+
+def _failed(message: str) -> CardOutcome:
+    text = f"cards: {message} (sitegen failed; please report this)"
+    return CardOutcome([{"location": "", "text": text}], text)
+
+
+# --- the card process -------------------------------------------------------------------------
+
+
+def render(root: Path, out: Path, drafts: bool) -> dict:
+    """Check the site and write its cards into `out`; a failure leaves the cards there as they were.
+    Returns CardOutcome's fields, as JSON-ready data."""
+    import io
+
+    from .build import check
+    from .cards import build_cards
+    from .config import load_settings
+    from .diagnostics import write_text
+    from .errors import ContentError, SitegenError
+    from .report import NullReporter
+    from .serve import overlay_entries
+
+    reporter = NullReporter()
+    try:
+        checked = check(load_settings(root), drafts=drafts)
+    except SitegenError:
+        return {"skipped": True}
+    if checked.failed():
+        return {"skipped": True}
+    try:
+        build_cards(checked.site, out, reporter=reporter)
+    except ContentError as exc:
+        text = io.StringIO()
+        write_text(exc.diagnostics, exc.pages, text)
+        return {"errors": overlay_entries(exc.diagnostics),
+                "report": text.getvalue().rstrip() + "\nthe cards keep their last good version; fix and save"}
+    except SitegenError as exc:
+        return {"errors": [{"location": "", "text": str(exc)}], "report": f"{exc}\nno cards in the preview"}
+    return {"errors": [], "report": "\n".join(reporter.messages)}
+
+
+def main(argv: list[str]) -> int:
+    os.nice(NICENESS)
+    root, out = Path(argv[0]), Path(argv[1])
+    print(json.dumps(render(root, out, "--drafts" in argv[2:])))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
