@@ -12,7 +12,7 @@ import json
 import os
 import threading
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 CACHE_DIR = ".sitegen-cache"
 _VERSION = b"sitegen-cache-1"
@@ -88,38 +88,56 @@ class Cache:
 
     def get(self, key: str) -> bytes | None:
         rows = self._run("SELECT data FROM entries WHERE key = ?", (key,))
-        if not rows:
+        data = self._checked(key, rows[0][0]) if rows else None
+        if data is None:
             self.misses += 1
-            return None
-        raw = bytes(rows[0][0])
+        else:
+            self.hits += 1
+        return data
+
+    def items(self) -> Iterator[tuple[str, bytes]]:
+        """Every intact entry; corrupted ones are dropped on the way."""
+        for key, raw in self._run("SELECT key, data FROM entries", ()):
+            data = self._checked(key, raw)
+            if data is not None:
+                yield key, data
+
+    def _checked(self, key: str, raw: bytes) -> bytes | None:
+        """The data of a stored entry; None, and the entry deleted, when it fails its checksum."""
+        raw = bytes(raw)
         check, data = raw[:40], raw[40:]
         if check != digest(data).encode():
             self.delete(key)  # corrupted: drop it and let the caller rebuild
-            self.misses += 1
             return None
-        self.hits += 1
         return data
 
     def put(self, key: str, data: bytes) -> None:
         self.put_many([(key, data)])
 
     def put_many(self, entries: list[tuple[str, bytes]]) -> None:
-        """Store several entries in one transaction (one writer at a time: batch the writes)."""
+        """Store several entries in one transaction."""
+        rows = [(key, digest(data).encode() + data) for key, data in entries]
+        self._write("INSERT OR REPLACE INTO entries (key, data) VALUES (?, ?)", rows)
+
+    def delete(self, key: str) -> None:
+        self.delete_many([key])
+
+    def delete_many(self, keys: list[str]) -> None:
+        self._write("DELETE FROM entries WHERE key = ?", [(key,) for key in keys])
+
+    def _write(self, sql: str, rows: list[tuple]) -> None:
+        """Run `sql` for each row in one transaction (one writer at a time: batch the writes)."""
         import sqlite3
 
-        if not entries:
+        if not rows:
             return
-        rows = [(key, digest(data).encode() + data) for key, data in entries]
         try:
             with self._db() as db:
                 db.execute("BEGIN")
-                db.executemany("INSERT OR REPLACE INTO entries (key, data) VALUES (?, ?)", rows)
+                db.executemany(sql, rows)
         except sqlite3.DatabaseError:
             self._connections.clear()
             self._drop()
-
-    def delete(self, key: str) -> None:
-        self._run("DELETE FROM entries WHERE key = ?", (key,))
 
     def delete_except(self, prefix: str, keep: set[str]) -> None:
         """Delete the entries whose key starts with `prefix`, except those in `keep`."""

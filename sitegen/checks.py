@@ -12,11 +12,11 @@ import posixpath
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Callable, Iterator
+from typing import Any, Callable, Iterator
 from urllib.parse import unquote, urlsplit
 
 from .diagnostics import ERROR, WARNING, Diagnostic
-from .loader import Content
+from .loader import Content, derived
 from .headings import HeadingAt, element_ids, find_headings
 from .markdown import BodyLink, find_links
 from .model import MOVEMENT_TYPES, Guide, Movement, Page, Ref
@@ -60,7 +60,6 @@ _TARGET_TYPES: dict[str, tuple[str, ...]] = {
 class CheckContext:
     site: Site
     content: Content
-    _other_ids: dict[str, set[str]] = field(default_factory=dict)
     _closest: dict[str, str | None] = field(default_factory=dict)
 
     def at(self, page: Page, where: Ref | HeadingAt | tuple[int, int], code: str, message: str,
@@ -79,11 +78,21 @@ class CheckContext:
 
     @cached_property
     def body_links(self) -> dict[str, list[BodyLink]]:
-        return {p.source: find_links(p.body, p.source, p.body_line) for p in self.site.pages}
+        return {p.source: self._scan(p, "links", lambda p: find_links(p.body, p.source, p.body_line))
+                for p in self.site.pages}
 
     @cached_property
     def headings(self) -> dict[str, list[HeadingAt]]:
-        return {p.source: find_headings(p.body, p.body_line) for p in self.site.pages}
+        return {p.source: self._scan(p, "headings", lambda p: find_headings(p.body, p.body_line))
+                for p in self.site.pages}
+
+    @staticmethod
+    def _scan(page: Page, kind: str, scan: Callable[[Page], Any]) -> Any:
+        """What scanning a page's text finds, kept with the page (see loader.derived)."""
+        kept = derived(page)
+        if kind not in kept:
+            kept[kind] = scan(page)
+        return kept[kind]
 
     def has_anchor(self, page: Page, anchor: str) -> bool:
         return any(h.id == anchor for h in self.headings[page.source]) or anchor in self.other_ids(page)
@@ -93,9 +102,7 @@ class CheckContext:
 
     def other_ids(self, page: Page) -> set[str]:
         """Anchors besides headings (attr_list and raw HTML ids); rarely needed, so read on demand."""
-        if page.source not in self._other_ids:
-            self._other_ids[page.source] = element_ids(page.body)
-        return self._other_ids[page.source]
+        return self._scan(page, "ids", lambda p: element_ids(p.body))
 
     def references(self, page: Page) -> list[tuple[Ref, bool]]:
         """(reference, is it an image) for the front matter and the body, in file order."""

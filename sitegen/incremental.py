@@ -21,13 +21,13 @@ import dataclasses
 import datetime as dt
 import importlib.util
 import json
-import weakref
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, Iterable
 
-from .cache import digest
+from .cache import Cache, digest
+from .loader import derived
 from .model import Page, Ref
 from .site import Site, Tag
 
@@ -165,16 +165,12 @@ def wrap(value: Any, log: Recorder | None) -> Any:
 # --- the answers --------------------------------------------------------------------------------
 
 
-# Pages are reused between builds of a long-running Builder (see loader.PageMemo): their
-# digests are remembered with them.
-_digests: "weakref.WeakKeyDictionary[Page, tuple[str, str]]" = weakref.WeakKeyDictionary()
-
-
 def _digests_of(page: Page) -> tuple[str, str]:
-    found = _digests.get(page)
+    kept = derived(page)  # remembered with the page, across builds and processes
+    found = kept.get("digests")
     if found is None:
         data = digest(page.source, repr(page.front.data))
-        found = _digests[page] = (data, digest(data, page.body))
+        found = kept["digests"] = (data, digest(data, page.body))
     return found
 
 
@@ -282,7 +278,8 @@ class Answers:
 class TemplateInfo:
     """What each template includes (transitively), whether it reads `now`, and whether any reads raw pages."""
 
-    def __init__(self, env: Any):
+    def __init__(self, env: Any, store: Cache | None = None):
+        """`store`: a cache that keeps each template's analysis, for the next process."""
         self._own: dict[str, tuple[str, list[str] | None, bool]] = {}
         self._closure: dict[str, str | None] = {}
         self.raw = False
@@ -292,7 +289,7 @@ class TemplateInfo:
             except Exception:  # an unreadable template: rendering it reports the error
                 self._own[name] = (digest(name, "unreadable"), None, False)
                 continue
-            own, raw = _analyse(env, name, source)
+            own, raw = _analyse(env, name, source, store)
             self._own[name] = own
             self.raw = self.raw or raw
 
@@ -331,25 +328,49 @@ class TemplateInfo:
 _analysed: dict[tuple[str, str], tuple[tuple[str, list[str] | None, bool], bool]] = {}
 
 
-def _analyse(env: Any, name: str, source: str) -> tuple[tuple[str, list[str] | None, bool], bool]:
+def _analyse(env: Any, name: str, source: str, store: Cache | None) -> tuple[tuple[str, list[str] | None, bool], bool]:
     """((digest, templates it references or None when computed, reads `now`), reads raw pages)."""
     key = (name, source)
     if key not in _analysed:
-        from jinja2 import meta, nodes
-
         if len(_analysed) > 512:  # the preview server sees every version of an edited template
             _analysed.clear()
-        try:
-            ast = env.parse(source)
-        except Exception:  # a syntax error: rendering the template reports it with its line
-            return (digest(name, source), None, False), False
-        refs = list(meta.find_referenced_templates(ast))
-        names = {n.name for n in ast.find_all(nodes.Name)}
-        consts = {c.value for c in ast.find_all(nodes.Const) if isinstance(c.value, str)}
-        attrs = {a.attr for a in ast.find_all(nodes.Getattr)}
-        own = (digest(name, source), None if None in refs else refs, "now" in names)
-        _analysed[key] = own, bool((consts | attrs) & _RAW)
+        stored_key = digest("template", code_digest(), name, source)
+        found = _stored_analysis(store.get_json(stored_key)) if store is not None else None
+        if found is None:
+            found = _parse_template(env, name, source)
+            if found is None:
+                return (digest(name, source), None, False), False  # a syntax error: its render reports it
+            if store is not None:
+                store.put_json(stored_key, found)
+        _analysed[key] = found
     return _analysed[key]
+
+
+def _parse_template(env: Any, name: str, source: str) -> tuple[tuple[str, list[str] | None, bool], bool] | None:
+    from jinja2 import meta, nodes
+
+    try:
+        ast = env.parse(source)
+    except Exception:
+        return None
+    refs = list(meta.find_referenced_templates(ast))
+    names = {n.name for n in ast.find_all(nodes.Name)}
+    consts = {c.value for c in ast.find_all(nodes.Const) if isinstance(c.value, str)}
+    attrs = {a.attr for a in ast.find_all(nodes.Getattr)}
+    own = (digest(name, source), None if None in refs else refs, "now" in names)
+    return own, bool((consts | attrs) & _RAW)
+
+
+def _stored_analysis(entry: Any) -> tuple[tuple[str, list[str] | None, bool], bool] | None:
+    """An analysis as the cache returns it (JSON lists); None when it is not one."""
+    try:
+        (own_digest, refs, now), raw = entry
+    except (TypeError, ValueError):
+        return None
+    if not (isinstance(own_digest, str) and (refs is None or isinstance(refs, list)) and isinstance(now, bool)
+            and isinstance(raw, bool)):
+        return None
+    return (own_digest, refs, now), raw
 
 
 @lru_cache(maxsize=1)

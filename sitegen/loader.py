@@ -5,10 +5,13 @@ from __future__ import annotations
 import difflib
 import os
 import time
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from . import schema
+from .cache import digest
 from .config import Settings
 from .diagnostics import ERROR, Diagnostic
 from .frontmatter import FrontMatterError, SourceFile, split
@@ -48,45 +51,136 @@ def walk(content_dir: Path) -> tuple[list[str], list[str]]:
     return pages, assets
 
 
+# A file read this close to its last change may change again within the same tick of the file
+# system's clock, keeping its size and times: its stat alone does not prove it unchanged.
+_RACY_NS = 1_000_000_000
+
+
+@dataclass
+class Loaded:
+    """One file as read: its stat when read, the digest of its bytes, what loading it gave, and
+    what later steps derived from its page (see `derived`). All of it is a function of the bytes
+    and the path, so it stays valid while the bytes do."""
+
+    file: str
+    signature: tuple[int, int, int, int]  # size, mtime, ctime, inode
+    settled: bool  # read more than a tick after its last change: an equal stat proves it unchanged
+    digest: str
+    result: tuple[Page | None, list[Diagnostic]]
+    derived: dict = field(default_factory=dict)
+
+
 class PageMemo:
-    """Pages read by an earlier build, reused while their file keeps its size, time and inode.
+    """Pages read by an earlier build, reused while their file is unchanged.
 
-    A file is remembered only once its time is more than a second old: two saves within one
-    tick of the file system's clock could otherwise leave the same time on different text.
-    """
+    A settled file whose size, times and inode are as they were is not read again; any other
+    file is read and hashed, and its page is still reused when its bytes are the same. With a
+    `Cache` (see `stored`), the memo outlives the process: a one-shot build then reads only the
+    files that changed since the last one. Entries are pickled one per file, under a version of
+    sitegen's code, and the cache checksums every entry: a corrupted, foreign or unreadable
+    entry is dropped and the file read again."""
 
-    def __init__(self) -> None:
-        self._pages: dict[str, tuple[tuple[int, int, int], tuple[Page | None, list[Diagnostic]]]] = {}
+    def __init__(self, store: Any = None, version: str = "") -> None:
+        self._entries: dict[str, Loaded] = {}
+        self._store = store
+        self._version = version
+        self._dirty: set[str] = set()
+        self._stored: dict[str, int] = {}  # how many derived values each stored entry holds
 
-    def load(self, path: Path, source: str, file: str) -> tuple[Page | None, list[Diagnostic]]:
+    @classmethod
+    def stored(cls, store: Any, version: str) -> "PageMemo":
+        """The memo kept in `store` (a cache.Cache) by earlier processes running code `version`."""
+        import pickle
+
+        memo = cls(store, version)
+        for source, data in store.items():
+            try:
+                stored_version, entry = pickle.loads(data)
+            except Exception:  # checksummed, yet unreadable: pickled by another version; read the file again
+                continue
+            if stored_version == version and isinstance(entry, Loaded):
+                memo._entries[source] = entry
+                memo._stored[source] = len(entry.derived)
+        return memo
+
+    def load(self, path: Path, source: str, file: str) -> Loaded:
         try:
             st = os.stat(path)
         except OSError:
-            return load_page(path, source, file)
-        signature = (st.st_size, st.st_mtime_ns, st.st_ino)
-        found = self._pages.get(source)
-        if found is not None and found[0] == signature:
-            return found[1]
-        result = load_page(path, source, file)
-        if st.st_mtime_ns + 1_000_000_000 < time.time_ns():
-            self._pages[source] = (signature, result)
+            return Loaded(file, (0, 0, 0, 0), False, "", load_page(path, source, file))
+        signature = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+        found = self._entries.get(source)
+        if found is not None and found.file == file and found.settled and found.signature == signature:
+            return found
+        now = time.time_ns()
+        data, diags = read_bytes(path, file)
+        hashed = digest(data) if data is not None else ""
+        settled = max(st.st_mtime_ns, st.st_ctime_ns) + _RACY_NS < now
+        if found is not None and found.file == file and found.digest == hashed and data is not None:
+            found.signature, found.settled = signature, settled
         else:
-            self._pages.pop(source, None)
-        return result
+            result = (None, diags) if data is None else load_text(data, source, file)
+            found = Loaded(file, signature, settled, hashed, result)
+            self._entries[source] = found
+        self._dirty.add(source)
+        return found
 
     def retain(self, sources: list[str]) -> None:
         keep = set(sources)
-        self._pages = {s: v for s, v in self._pages.items() if s in keep}
+        gone = [s for s in self._entries if s not in keep]
+        for source in gone:
+            del self._entries[source]
+        if self._store is not None and gone:
+            self._store.delete_many(gone)
+
+    def save(self) -> None:
+        """Store the entries that are new, re-read, or have new derived values."""
+        if self._store is None:
+            return
+        import pickle
+
+        changed = self._dirty | {s for s, e in self._entries.items() if len(e.derived) != self._stored.get(s)}
+        rows = []
+        for source in sorted(changed):
+            entry = self._entries.get(source)
+            if entry is not None and entry.digest:
+                rows.append((source, pickle.dumps((self._version, entry), protocol=pickle.HIGHEST_PROTOCOL)))
+                self._stored[source] = len(entry.derived)
+            if len(rows) >= 500:  # stored as they come: 10,000 entries held to the end weigh 70 MB
+                self._store.put_many(rows)
+                rows = []
+        self._store.put_many(rows)
+        self._dirty.clear()
+
+
+# Pages loaded through a PageMemo share their entry's `derived`; others get their own.
+_derived: "weakref.WeakKeyDictionary[Page, dict]" = weakref.WeakKeyDictionary()
+
+
+def derived(page: Page) -> dict:
+    """What later steps compute from a page's text alone (its links, headings, digests), by name:
+    a PageMemo keeps it with the page, so an unchanged page is not scanned again, even by the next
+    process. The page must not be changed after loading, and each name must be computed from
+    the page (and sitegen's code) only."""
+    found = _derived.get(page)
+    if found is None:
+        found = _derived[page] = {}
+    return found
 
 
 def load(settings: Settings, drafts: bool = False, memo: PageMemo | None = None) -> Content:
     content_dir = settings.content_path
     sources, assets = walk(content_dir)
     content = Content(assets=assets)
-    read = memo.load if memo is not None else load_page
     for source in sources:
         file = f"{settings.content_dir}/{source}"
-        page, diags = read(content_dir / source, source, file)
+        if memo is not None:
+            loaded = memo.load(content_dir / source, source, file)
+            page, diags = loaded.result
+            if page is not None:
+                _derived[page] = loaded.derived
+        else:
+            page, diags = load_page(content_dir / source, source, file)
         content.files_read += 1
         content.diagnostics.extend(diags)
         if page is None:
@@ -101,21 +195,32 @@ def load(settings: Settings, drafts: bool = False, memo: PageMemo | None = None)
     return content
 
 
-def read_text(path: Path, file: str) -> tuple[str | None, list[Diagnostic]]:
+def read_bytes(path: Path, file: str) -> tuple[bytes | None, list[Diagnostic]]:
     try:
-        return path.read_text(encoding="utf-8"), []
-    except UnicodeDecodeError as exc:
-        line = exc.object.count(b"\n", 0, exc.start) + 1
-        column = exc.start - exc.object.rfind(b"\n", 0, exc.start)  # in bytes: the text cannot be decoded
-        return None, [Diagnostic(file, line, column, ERROR, "FILE001",
-                                 f"the file is not UTF-8 text (byte {exc.start})", "save it as UTF-8 in your editor")]
+        return path.read_bytes(), []
     except OSError as exc:
         return None, [Diagnostic(file, 1, 1, ERROR, "FILE001", f"cannot read the file: {exc.strerror}",
                                  "check that it exists and is readable")]
 
 
+def decode(data: bytes, file: str) -> tuple[str | None, list[Diagnostic]]:
+    """The text of a file, its line endings made "\n" (as reading it in text mode does)."""
+    try:
+        return data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n"), []
+    except UnicodeDecodeError as exc:
+        line = exc.object.count(b"\n", 0, exc.start) + 1
+        column = exc.start - exc.object.rfind(b"\n", 0, exc.start)  # in bytes: the text cannot be decoded
+        return None, [Diagnostic(file, line, column, ERROR, "FILE001",
+                                 f"the file is not UTF-8 text (byte {exc.start})", "save it as UTF-8 in your editor")]
+
+
 def load_page(path: Path, source: str, file: str) -> tuple[Page | None, list[Diagnostic]]:
-    text, diags = read_text(path, file)
+    data, diags = read_bytes(path, file)
+    return (None, diags) if data is None else load_text(data, source, file)
+
+
+def load_text(data: bytes, source: str, file: str) -> tuple[Page | None, list[Diagnostic]]:
+    text, diags = decode(data, file)
     if text is None:
         return None, diags
     try:

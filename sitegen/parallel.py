@@ -9,7 +9,6 @@ chunk does not leave the other cores idle and no item pays a process round trip 
 from __future__ import annotations
 
 import gc
-import multiprocessing
 import os
 from typing import Callable, Iterator, TypeVar
 
@@ -30,16 +29,24 @@ def _run_chunk(chunk: range) -> list:
     return [_work(i) for i in chunk]
 
 
+def _can_fork() -> bool:
+    import multiprocessing  # imported only for big batches: one edit's build does without it
+
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
 def run(work: Callable[[int], R], count: int, jobs: int, min_items: int = MIN_ITEMS, chunk: int = 0) -> Iterator[R]:
     """Yield work(i) for i in range(count), in no particular order, on up to `jobs` processes.
 
     Slow items (PDF cards) pay off sooner: fewer than `min_items` run in this process, and
     `chunk` (items per round trip, default a few per worker) keeps the cores evenly busy."""
     global _work
-    if jobs <= 1 or count < min_items or "fork" not in multiprocessing.get_all_start_methods():
+    if jobs <= 1 or count < min_items or not _can_fork():
         for i in range(count):
             yield work(i)
         return
+    import multiprocessing
+
     size = chunk or max(4, count // (jobs * 6))
     chunks = [range(start, min(start + size, count)) for start in range(0, count, size)]
     _work = work

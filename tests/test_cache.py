@@ -9,6 +9,7 @@ import multiprocessing
 import os
 import shutil
 import sqlite3
+import subprocess
 import sys
 import threading
 import time
@@ -358,3 +359,119 @@ def test_cache_is_shared_with_forked_workers(tmp_path: Path) -> None:
     child.join()
     assert child.exitcode == 0
     assert (cache.get("parent"), cache.get("child")) == (b"first", b"from a forked worker")
+
+
+# --- what one process keeps for the next: pages, scans, templates -----------------------------------
+
+
+def sitegen_process(site: Path, *args: str) -> subprocess.CompletedProcess:
+    """`sitegen build --no-cards` as a user runs it: a process of its own."""
+    return subprocess.run([sys.executable, "-m", "sitegen", "-C", str(site), "build", "--no-cards", *args],
+                          capture_output=True, text=True, check=True)
+
+
+def age(site: Path, seconds: int = 10) -> None:
+    """Make every source file older than the file system's clock tick, as files are between edits."""
+    then = time.time_ns() - seconds * 1_000_000_000
+    for path in (site / "content").rglob("*"):
+        os.utime(path, ns=(then, then))
+
+
+def test_the_next_process_sees_every_edit(site: Path, tmp_path: Path) -> None:
+    age(site)
+    sitegen_process(site)
+    page = site / "content/drills/bodyweight-rdl.md"
+    edit("content/drills/bodyweight-rdl.md", "Once the", "Once, the")(site)
+    sitegen_process(site)
+    assert "Once, the" in (site / "output/drills/bodyweight-rdl/index.html").read_text()
+    # Saved again within the same tick of the clock: same size, same time as the file the last
+    # process read and kept; only the text differs.
+    stat = page.stat()
+    edit("content/drills/bodyweight-rdl.md", "Once, the", "ONCE, the")(site)
+    os.utime(page, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert (page.stat().st_size, page.stat().st_mtime_ns) == (stat.st_size, stat.st_mtime_ns)
+    sitegen_process(site)
+    assert "ONCE, the" in (site / "output/drills/bodyweight-rdl/index.html").read_text()
+    # A front-matter edit reaches the pages that show it, and the checker sees it too.
+    edit("content/drills/bodyweight-rdl.md", "title: Bodyweight Romanian Deadlift", "title: Bodyweight RDL")(site)
+    sitegen_process(site)
+    assert "Bodyweight RDL" in (site / "output/drills/dowel-hip-hinge/index.html").read_text()
+    edit("content/drills/weighted-rdl.md", "](", "](missing-")(site)
+    failed = subprocess.run([sys.executable, "-m", "sitegen", "-C", str(site), "build", "--no-cards"],
+                            capture_output=True, text=True)
+    assert failed.returncode == 1 and "content/drills/weighted-rdl.md" in failed.stdout + failed.stderr
+    edit("content/drills/weighted-rdl.md", "](missing-", "](")(site)
+    sitegen_process(site)
+    assert snapshot(site / "output") == clean_build(site, tmp_path)
+
+
+def test_unchanged_pages_are_not_read_again(site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each one-shot build starts from what the cache kept, as a new process does."""
+    import sitegen.loader
+
+    age(site)
+    run_build(site)  # settles the kept pages: they were read more than a tick after their last change
+    parsed: list[str] = []
+    real = sitegen.loader.load_text
+    monkeypatch.setattr(sitegen.loader, "load_text", lambda data, source, file: parsed.append(source) or
+                        real(data, source, file))
+    edit("content/drills/bodyweight-rdl.md", "Once the", "Now that the")(site)
+    result = run_build(site)
+    assert parsed == ["drills/bodyweight-rdl.md"]
+    assert result.rendered == ["drills/bodyweight-rdl/index.html"]
+    assert snapshot(site / "output") == clean_build(site, tmp_path)
+
+
+def damage_entries(site: Path, namespace: str) -> int:
+    """Flip one byte in the middle of every entry of a cache file; return how many there were."""
+    with sqlite3.connect(site / CACHE_DIR / f"{namespace}.sqlite") as db:
+        rows = db.execute("SELECT key, data FROM entries").fetchall()
+        for key, data in rows:
+            data = bytearray(data)
+            data[len(data) // 2] ^= 0x55
+            db.execute("UPDATE entries SET data = ? WHERE key = ?", (bytes(data), key))
+    return len(rows)
+
+
+@pytest.mark.parametrize("namespace", ["pages", "templates"])
+def test_a_corrupted_kept_model_or_template_is_rebuilt(site: Path, tmp_path: Path, namespace: str,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    import sitegen.loader
+
+    age(site)
+    run_build(site)
+    assert damage_entries(site, namespace) > 0
+    parsed: list[str] = []
+    real = sitegen.loader.load_text
+    monkeypatch.setattr(sitegen.loader, "load_text", lambda data, source, file: parsed.append(source) or
+                        real(data, source, file))
+    edit("content/drills/bodyweight-rdl.md", "Once the", "Now that the")(site)
+    edit("templates/_movement.html", '<h2 id="cues">Cues</h2>', '<h2 id="cues">Coaching cues</h2>')(site)
+    run_build(site)
+    if namespace == "pages":
+        assert len(parsed) == len(list((site / "content").rglob("*.md")))  # none of them trusted
+    assert snapshot(site / "output") == clean_build(site, tmp_path)
+    parsed.clear()
+    edit("content/drills/bodyweight-rdl.md", "Now that the", "Once the")(site)
+    run_build(site)  # and the damaged entries were replaced by good ones
+    assert parsed == ["drills/bodyweight-rdl.md"]
+    assert snapshot(site / "output") == clean_build(site, tmp_path)
+
+
+def test_a_kept_page_from_other_code_is_never_served(site: Path, tmp_path: Path) -> None:
+    """An entry that passes its checksum but was written by another version of sitegen (or is not
+    a pickle at all) is read again from the file."""
+    import pickle
+
+    age(site)
+    run_build(site)
+    pages = Cache(site, "pages")
+    kept = dict(pages.items())
+    _version, entry = pickle.loads(kept["drills/bodyweight-rdl.md"])
+    entry.result[0].title = "Served from a stale cache"
+    pages.put("drills/bodyweight-rdl.md", pickle.dumps(("another version", entry)))
+    pages.put("drills/weighted-rdl.md", b"not a pickle")
+    edit("templates/base.html", "</footer>", "</footer>\n<!-- changed -->")(site)  # everything renders again
+    run_build(site)
+    assert "Served from a stale cache" not in (site / "output/drills/bodyweight-rdl/index.html").read_text()
+    assert snapshot(site / "output") == clean_build(site, tmp_path)
