@@ -290,15 +290,24 @@ async def edit_and_hear_reload(preview, old: str, new: str) -> tuple[str, str | 
         ws.close()
 
 
-def test_cards_follow_each_build_in_the_background_and_their_errors_reach_the_overlay(preview):
+def run_in_own_loop(coroutine):
+    """asyncio.run in a thread of its own: once the session's Chromium is up, Playwright's sync API
+    keeps an event loop running in the main thread, and asyncio.run refuses to run inside it."""
     import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
+def test_cards_follow_each_build_in_the_background_and_their_errors_reach_the_overlay(preview):
 
     assert f'href="{CARD_URL}" download' in page_text(preview.port)
     wait_for(lambda: preview.status()["cards"] == "ready", timeout=120)
     assert "Push your hips straight back" in card_text(preview.port)
     assert request(preview.port, "/pins/dowel-hip-hinge.png")[2].startswith(b"\x89PNG")
 
-    page, card, status = asyncio.run(edit_and_hear_reload(preview, "Push your hips straight back",
+    page, card, status = run_in_own_loop(edit_and_hear_reload(preview, "Push your hips straight back",
                                                           "Push your hips back to the wall"))
     # The reload came with the page fresh and the card not yet made: the reload did not wait for it.
     assert "Push your hips back to the wall" in page
