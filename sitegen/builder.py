@@ -377,11 +377,12 @@ class Builder:
         writes = 0
         for path, template, context in renderer.jobs():
             old = reusable.outputs.get(path) if reusable is not None else None
-            if old is not None and old.keys is not None and stale.isdisjoint(old.keys) and intact(target / path, old):
+            live_file = target / path
+            if old is not None and old.keys is not None and stale.isdisjoint(old.keys) and intact(live_file, old):
                 assert reusable is not None
                 keys = [reusable.keys[i] for i in old.keys]
                 values.update((reusable.keys[i], reusable.values[i]) for i in old.keys)
-                size, mtime, wrote = folder.put(path, old.digest, target / path)
+                size, mtime, wrote = folder.put(path, old.digest, live_file)
                 writes += wrote
                 manifest.outputs[path] = Output(keys, old.digest, size, mtime)  # type: ignore[arg-type]
             else:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import posixpath
 import re
+import weakref
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Callable, Iterator
@@ -143,8 +144,33 @@ class CheckContext:
         anchor = f"#{ref.anchor}" if ref.anchor else ""
         return f"did you mean '{self.relative(page, close)}{anchor}'?"
 
+    @cached_property
+    def existing_token(self) -> set[str]:
+        """`existing`, or an equal set an earlier check in this process saw: the same object
+        for as long as content/ holds the same files."""
+        if _files_seen[0] != self.existing:
+            _files_seen[0] = self.existing
+        return _files_seen[0]
+
     def broken(self, ref: Ref) -> bool:
         return not ref.url and ref.target is not None and ref.target not in self.existing
+
+
+# The files of content/ as the last check saw them (see CheckContext.existing_token).
+_files_seen: list[set[str]] = [set()]
+# Each page's findings by rule, with what else they were found from (see `_kept`). Kept in
+# this process only, for the pages it loaded: a page changes (and is loaded anew) with its file.
+_found: "weakref.WeakKeyDictionary[Page, dict[str, tuple[tuple, list[Diagnostic]]]]" = weakref.WeakKeyDictionary()
+
+
+def _kept(page: Page, rule: str, inputs: tuple, find: Callable[[], Iterator[Diagnostic]]) -> list[Diagnostic]:
+    """What `find` finds about `page`, found again only when the page or `inputs` (what else
+    the finding depends on, compared by identity first) differ from the last time."""
+    kept = _found.setdefault(page, {})
+    entry = kept.get(rule)
+    if entry is None or entry[0] != inputs:
+        entry = kept[rule] = (inputs, list(find()))
+    return entry[1]
 
 
 Rule = Callable[[CheckContext], Iterator[Diagnostic]]
@@ -178,26 +204,30 @@ def _what(ref: Ref, image: bool) -> str:
 @rule
 def links_resolve(ctx: CheckContext) -> Iterator[Diagnostic]:
     """LINK001–LINK005: files exist inside content/, anchors exist as heading ids."""
+    # A page's findings depend on its own text, on which files exist, and on the headings of
+    # the pages its anchors point into: while all three are the same objects, so are they.
+    files = ctx.existing_token
+    pages = ctx.site.graph.pages
     for page in ctx.site.pages:
-        for ref, image in ctx.references(page):
-            if not ref.url:
-                yield from _check_path(ctx, page, ref, image)
+        refs = ctx.references(page)
+        anchored = tuple(pages.get(ref.target) for ref, _image in refs if ref.anchor and ref.target)
+        yield from _kept(page, "links", (files, anchored), lambda page=page, refs=refs: (
+            d for ref, image in refs if not ref.url for d in _check_path(ctx, page, ref, image)))
 
 
 def _check_path(ctx: CheckContext, page: Page, ref: Ref, image: bool) -> Iterator[Diagnostic]:
-    what = _what(ref, image)
     if ref.raw.startswith("/"):
         inside = ref.raw.lstrip("/").split("#")[0]
         hint = (f"write it relative to this file: '{ctx.relative(page, inside)}'" if inside in ctx.existing
                 else "write the path relative to this file, e.g. ../drills/dowel-hip-hinge.md")
-        yield ctx.at(page, ref, "LINK004", f"{what} is an absolute path", hint)
+        yield ctx.at(page, ref, "LINK004", f"{_what(ref, image)} is an absolute path", hint)
     elif ref.target is None:
-        yield ctx.at(page, ref, "LINK005", f"{what} leads outside content/",
+        yield ctx.at(page, ref, "LINK005", f"{_what(ref, image)} leads outside content/",
                      "link only to files inside the content folder; copy the file there")
     elif ctx.broken(ref):
         hint = ctx.suggest(page, ref) or f"fix the path; it is relative to {page.file.rpartition('/')[0]}/"
         code = "LINK003" if image else "LINK001"
-        yield ctx.at(page, ref, code, f"{what} does not exist", hint)
+        yield ctx.at(page, ref, code, f"{_what(ref, image)} does not exist", hint)
     elif ref.anchor:
         target = ctx.site.graph.pages.get(ref.target)
         anchor = unquote(ref.anchor)
@@ -208,7 +238,8 @@ def _check_path(ctx: CheckContext, page: Page, ref: Ref, image: bool) -> Iterato
             hint = f"did you mean '#{close[0]}'?" if close else (
                 f"its anchors are: {shown}" if ids else "that page has no headings")
             where = "this page" if target is page else target.file
-            yield ctx.at(page, ref, "LINK002", f"{what}: there is no heading '#{anchor}' in {where}", hint)
+            yield ctx.at(page, ref, "LINK002", f"{_what(ref, image)}: there is no heading '#{anchor}' in {where}",
+                         hint)
 
 
 # --- 2. types fit ---------------------------------------------------------------------------------
@@ -406,18 +437,23 @@ def well_formed(url: str) -> bool:
 def media(ctx: CheckContext) -> Iterator[Diagnostic]:
     """MEDIA001: images have alt text; MEDIA002: external links and videos are well-formed http(s) URLs."""
     for page in ctx.site.pages:
-        if page.image and not page.image_alt:
-            yield ctx.at(page, page.image, "MEDIA001", "image has no 'image_alt'",
-                         "add 'image_alt: …' saying what the picture shows")
-        for link in ctx.body_links[page.source]:
-            if link.image and not link.text.strip():
-                yield ctx.at(page, link.ref, "MEDIA001", f"image '{link.ref.raw}' has no alt text",
-                             f"say what it shows: ![what it shows]({link.ref.raw})")
-        for ref, image in ctx.references(page):
-            mail = ref.key == "body" and not image and ref.raw.startswith("mailto:")
-            if ref.url and not (well_formed(ref.raw) or (mail and _EMAIL.fullmatch(ref.raw))):
-                yield ctx.at(page, ref, "MEDIA002", f"{_what(ref, image)} is not a well-formed http(s) URL",
-                             "write the full address, e.g. https://example.org/page")
+        yield from _kept(page, "media", (), lambda page=page: _media_of(ctx, page))
+
+
+def _media_of(ctx: CheckContext, page: Page) -> Iterator[Diagnostic]:
+    """The media findings of one page, which depend on nothing but its own text."""
+    if page.image and not page.image_alt:
+        yield ctx.at(page, page.image, "MEDIA001", "image has no 'image_alt'",
+                     "add 'image_alt: …' saying what the picture shows")
+    for link in ctx.body_links[page.source]:
+        if link.image and not link.text.strip():
+            yield ctx.at(page, link.ref, "MEDIA001", f"image '{link.ref.raw}' has no alt text",
+                         f"say what it shows: ![what it shows]({link.ref.raw})")
+    for ref, image in ctx.references(page):
+        mail = ref.key == "body" and not image and ref.raw.startswith("mailto:")
+        if ref.url and not (well_formed(ref.raw) or (mail and _EMAIL.fullmatch(ref.raw))):
+            yield ctx.at(page, ref, "MEDIA002", f"{_what(ref, image)} is not a well-formed http(s) URL",
+                         "write the full address, e.g. https://example.org/page")
 
 
 def run(site: Site, content: Content) -> list[Diagnostic]:

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from .config import Settings
 from .graph import Graph
 from .model import Guide, Movement, Page, Ref
 from .schema import slugify
+
+# Every build lists every page's tags, and a site has few distinct names: slug each once.
+_slug_of = lru_cache(maxsize=4096)(slugify)
 
 
 @dataclass
@@ -81,11 +84,15 @@ class Site:
         by_slug: dict[str, Tag] = {}
         for page in sorted(self.pages, key=lambda p: p.title.lower()):
             for name in page.tags:
-                by_slug.setdefault(slugify(name), Tag(name, slugify(name))).pages.append(page)
+                slug = _slug_of(name)
+                tag = by_slug.get(slug)
+                if tag is None:
+                    tag = by_slug[slug] = Tag(name, slug)
+                tag.pages.append(page)
         return sorted(by_slug.values(), key=lambda t: t.slug)
 
     def tags_of(self, page: Page) -> list[Tag]:
-        wanted = {slugify(t) for t in page.tags}
+        wanted = {_slug_of(t) for t in page.tags}
         return [t for t in self.tags if t.slug in wanted]
 
     @cached_property

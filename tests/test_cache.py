@@ -475,3 +475,31 @@ def test_a_kept_page_from_other_code_is_never_served(site: Path, tmp_path: Path)
     run_build(site)
     assert "Served from a stale cache" not in (site / "output/drills/bodyweight-rdl/index.html").read_text()
     assert snapshot(site / "output") == clean_build(site, tmp_path)
+
+
+def test_a_resident_builder_reports_links_an_edit_elsewhere_broke(example_site: Path) -> None:
+    """Link findings kept for unchanged pages still follow the headings and files they point at."""
+    from sitegen.build import check
+
+    settings = load_settings(example_site)
+    builder = Builder(settings, cards=False, reporter=NullReporter())
+    drill = example_site / "content" / "drills" / "weighted-rdl.md"
+    original = drill.read_text(encoding="utf-8")
+    edit("content/about.md", "explains the movement",
+         "explains the movement (see [the grip](drills/weighted-rdl.md#keep-the-weight-close))")(example_site)
+    builder.build()
+
+    def broken_links() -> list[str]:
+        with pytest.raises(ContentError) as failed:
+            builder.build()
+        assert failed.value.diagnostics == check(settings).diagnostics  # as a first check finds them
+        return [f"{d.file} {d.code}" for d in failed.value.diagnostics if d.code.startswith("LINK")]
+
+    edit("content/drills/weighted-rdl.md", "## Keep the weight close", "## Keep the bar close")(example_site)
+    assert broken_links() == ["content/about.md LINK002"]
+    drill.write_text(original, encoding="utf-8")
+    builder.build()
+    drill.unlink()
+    assert "content/about.md LINK001" in broken_links()
+    drill.write_text(original, encoding="utf-8")
+    assert builder.build().warnings == check(settings).diagnostics
