@@ -54,7 +54,7 @@ class Settings:
         return self.root / self.output_dir
 
     def with_base_url(self, base_url: str) -> "Settings":
-        return replace(self, base_url=_normalise_base_url(base_url, self.source, 1))
+        return replace(self, base_url=_normalise_base_url(base_url, "--base-url"))
 
 
 SETTABLE = [f.name for f in fields(Settings) if f.name not in ("source", "root")]
@@ -72,15 +72,16 @@ def _line_of(text: str, key: str) -> int:
     return text.count("\n", 0, match.start() if match else start) + 1
 
 
-def _normalise_base_url(url: str, source: str, line: int) -> str:
+def _normalise_base_url(url: str, where: str) -> str:
+    """`where` names what to blame: 'file:line:1' for a setting, '--base-url' for the option."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise UsageError(
-            f"{source}:{line}:1: error[CONF003]: base_url {url!r} is not an absolute http(s) URL; "
+            f"{where}: error[CONF003]: base_url {url!r} is not an absolute http(s) URL; "
             "write it like 'https://example.org/' or 'https://example.org/coach/'"
         )
     if parts.query or parts.fragment:
-        raise UsageError(f"{source}:{line}:1: error[CONF003]: base_url {url!r} must not carry a query or fragment")
+        raise UsageError(f"{where}: error[CONF003]: base_url {url!r} must not carry a query or fragment")
     return url if url.endswith("/") else url + "/"
 
 
@@ -144,7 +145,7 @@ def load_settings(root: Path) -> Settings:
         values[key] = value
     if "base_url" in values:
         try:
-            values["base_url"] = _normalise_base_url(values["base_url"], source, _line_of(text, "base_url"))
+            values["base_url"] = _normalise_base_url(values["base_url"], f"{source}:{_line_of(text, 'base_url')}:1")
         except UsageError as exc:
             problems.append(str(exc))
     size = values.get("card_size", Settings.card_size).lower()

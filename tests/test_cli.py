@@ -232,3 +232,10 @@ def test_build_strict_summary_counts_warnings_as_errors(example_site: Path) -> N
     assert done.returncode == 1
     assert "ORPHAN001" in done.stderr and done.stderr.rstrip().endswith("1 error, 0 warnings in 11 pages")
     assert not (example_site / "output").exists()
+
+
+def test_a_bad_base_url_option_is_blamed_on_the_option(example_site: Path) -> None:
+    done = sitegen_cli("build", "--no-cards", "--base-url", "example.org", cwd=example_site)
+    assert done.returncode == 2
+    assert done.stderr.startswith("--base-url: error[CONF003]: base_url 'example.org' is not an absolute"), done.stderr
+    assert not (example_site / "output").exists()
