@@ -70,6 +70,7 @@ class BackgroundCards:
         self._stopped = False
         self._process: subprocess.Popen | None = None
         self._lock = threading.Lock()  # a run starts its process, or `stop` has come first
+        self._held = False  # a page build is running: the card process waits
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sitegen-cards")
 
     @property
@@ -105,12 +106,35 @@ class BackgroundCards:
                                                  start_new_session=True)
             except OSError as exc:
                 return _failed(f"cannot start the card renderer: {exc}")
+            if self._held:
+                self._signal(signal.SIGSTOP)
         out, err = self._process.communicate()
         try:
             data = json.loads(out)
         except ValueError:
             return _failed(f"the card renderer stopped: {err.strip() or 'no message'}")
         return CardOutcome(**data)
+
+    def pause(self) -> None:
+        """Hold the card run, workers and all, while a page build runs (a run starting meanwhile
+        starts held): on two cores it would take half the machine from the build the author is
+        waiting for. Niceness alone does not stop that."""
+        with self._lock:
+            self._held = True
+            self._signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        with self._lock:
+            self._held = False
+            self._signal(signal.SIGCONT)
+
+    def _signal(self, signum: int) -> None:
+        process = self._process
+        if process is not None and process.poll() is None:
+            try:
+                os.killpg(process.pid, signum)
+            except ProcessLookupError:
+                pass
 
     def stop(self) -> None:
         """Kill a run in flight, with its workers; no more runs after this."""

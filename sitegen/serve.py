@@ -286,6 +286,7 @@ class PreviewServer:
 
     def _queue(self, path: Path) -> None:
         self._pending.add(path)
+        self.cards.pause()  # from the first sign of a change until its reload is sent
         if self._timer is not None:
             self.loop.remove_timeout(self._timer)
         self._timer = self.loop.call_later(DEBOUNCE, self._start_build)
@@ -307,11 +308,15 @@ class PreviewServer:
         if not self._errors:
             for path in self._reload_paths(outcome.changed, was_ok):
                 self._notify({"command": "reload", "path": path, "liveCSS": True, "liveImg": True})
-            self.cards.request()  # after the reload is on its way: the pages never wait for cards
         else:
             self._refresh_overlays()
-        if self._pending and self._timer is None:
-            self._start_build()
+        if self._pending:  # the cards wait for that build too
+            if self._timer is None:
+                self._start_build()
+            return
+        self.cards.resume()  # after the reload is on its way: the pages never wait for cards
+        if not self._errors:
+            self.cards.request()
 
     def _cards_done(self, outcome) -> None:
         if outcome.skipped:

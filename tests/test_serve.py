@@ -330,6 +330,42 @@ def test_cards_follow_each_build_in_the_background_and_their_errors_reach_the_ov
     assert wait_for(lambda: (s := preview.status())["cards"] == "ready" and s, timeout=120)["errors"] == []
 
 
+def card_processes_stopped(cards) -> list[bool]:
+    """For each process of the running card job (the renderer and its workers): is it stopped?"""
+    pgid = cards._process.pid
+    states = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rpartition(")")[2].split()
+        except OSError:
+            continue  # the process ended meanwhile
+        if int(fields[2]) == pgid:  # fields after the name: state, ppid, pgrp, ...
+            states.append(fields[0] == "T")
+    return states
+
+
+def test_the_card_job_is_held_while_pages_build(preview):
+    """The first card run (every card of the site) is under way when a drill is saved: from the
+    change until its reload is sent, the card process and its workers are stopped, then go on."""
+    cards = preview.server.cards
+    wait_for(lambda: cards._process is not None and cards._process.poll() is None, timeout=20)
+    seen = []
+    builder = preview.server._builder
+    real_build = builder.build
+
+    def build_and_look():
+        seen.append(card_processes_stopped(cards))
+        return real_build()
+
+    builder.build = build_and_look
+    version = preview.status()["version"]
+    preview.edit(DRILL, "Push your hips straight back", "Push your hips back to the wall")
+    preview.rebuilt_after(version)
+    assert seen and seen[0] and all(seen[0]), seen  # every process of the job, during the build
+    assert not any(card_processes_stopped(cards))  # and going again once the reload was sent
+    wait_for(lambda: "Push your hips back to the wall" in (card_text(preview.port) or ""), timeout=120)
+
+
 # --- safety -------------------------------------------------------------------------------------
 
 SECRET = "top-secret-4f8a1c"
