@@ -123,6 +123,7 @@ class _Made:
     wrote: bool = False
     error: Diagnostic | None = None
     bodies: list[tuple[str, bytes]] = field(default_factory=list)  # Markdown rendered for it, to cache
+    copy: bool = False  # a file copied as it is, not rendered
 
 
 def scan(settings: Settings) -> dict[str, list[int]]:
@@ -334,8 +335,7 @@ class Builder:
         folder = self._folder(target, live, manifest.build_id)
         extra = 0
         try:
-            rendered, writes = self._render(renderer, answers, reusable, target, folder, manifest, values)
-            writes += self._copy(renderer.site, folder, manifest, live)
+            rendered, writes = self._render(renderer, answers, reusable, live, target, folder, manifest, values)
             changed = self._changed(live, manifest)
             if isinstance(folder, Fresh) and live is not None and not (changed or writes or self.cards):
                 folder.abort()  # nothing differs from the live folder: keep it, and its id
@@ -367,11 +367,14 @@ class Builder:
         changed = [rel for rel, o in after.items() if rel not in before or before[rel].digest != o.digest]
         return sorted(changed + [rel for rel in before if rel not in after])
 
-    def _render(self, renderer: Renderer, answers: Answers, reusable: Manifest | None, target: Path,
-                folder: Fresh | Reuse, manifest: Manifest, values: dict[str, str | None]) -> tuple[list[str], int]:
-        """Render the outputs whose inputs changed and put every output into `folder`; return the
-        rendered paths and how many files were written. `manifest.outputs` gets each output and
-        its dependency keys, `values` their answers."""
+    def _render(self, renderer: Renderer, answers: Answers, reusable: Manifest | None, live: Manifest | None,
+                target: Path, folder: Fresh | Reuse, manifest: Manifest,
+                values: dict[str, str | None]) -> tuple[list[str], int]:
+        """Render the outputs whose inputs changed and put every output and copied file into
+        `folder`; return the rendered paths and how many files were written. `manifest.outputs`
+        gets each output and its dependency keys, `values` their answers; `manifest.copies` the
+        copied files. Copies share the workers with the pages: on a fresh folder they are a
+        sixth of the work."""
         stale = reusable.stale(answers) if reusable is not None else set()
         todo = []
         writes = 0
@@ -387,8 +390,12 @@ class Builder:
                 manifest.outputs[path] = Output(keys, old.digest, size, mtime)  # type: ignore[arg-type]
             else:
                 todo.append((path, template, context))
+        copies = list(self._copies(renderer.site, manifest, live))
 
         def work(i: int) -> _Made:
+            if i >= len(todo):
+                rel, source, made = copies[i - len(todo)]
+                return self._copy(folder, rel, source, made)
             path, template, context = todo[i]
             try:
                 text, keys = renderer.produce(template, context)
@@ -403,8 +410,9 @@ class Builder:
         errors: list[Diagnostic] = []
         bodies: Bodies = renderer.bodies  # type: ignore[assignment]
         fresh: list[tuple[str, bytes]] = []
-        for done, made in enumerate(run(work, len(todo), self.jobs), 1):
-            self.reporter.progress("rendering", done, len(todo))
+        jobs = len(todo) + len(copies)
+        for done, made in enumerate(run(work, jobs, self.jobs), 1):
+            self.reporter.progress("rendering", done, jobs)
             fresh += made.bodies
             if len(fresh) >= 256:  # stored as they come: 10,000 bodies held to the end weigh 100 MB
                 self.cache.put_many(fresh)
@@ -412,7 +420,8 @@ class Builder:
             if made.error is not None:
                 errors.append(made.error)
                 continue
-            manifest.outputs[made.path] = Output(made.keys, made.digest, made.size, made.mtime)  # type: ignore[arg-type]
+            record = Output(made.keys, made.digest, made.size, made.mtime)  # type: ignore[arg-type]
+            (manifest.copies if made.copy else manifest.outputs)[made.path] = record
             writes += made.wrote
             if made.keys is not None:
                 values.update(zip(made.keys, made.values))
@@ -421,25 +430,29 @@ class Builder:
             raise ContentError(sorted(set(errors)), len(renderer.site.pages))
         return [path for path, _t, _c in todo], writes
 
-    def _copy(self, site: Site, folder: Fresh | Reuse, manifest: Manifest, live: Manifest | None) -> int:
-        """Static files go under static/; images and other files in content/ keep their paths.
-        Return how many files were written."""
-        writes = 0
-        for rel, source, known in self._copies(site):
+    @staticmethod
+    def _copy(folder: Fresh | Reuse, rel: str, source: Path, made: str | None) -> _Made:
+        """Put one file copied as it is; `made` is its digest when the last build read it unchanged.
+        A file read now is read once: for its digest and for its bytes."""
+        data: bytes | Path = source
+        if made is None:
+            data = source.read_bytes()
+            made = digest(data)
+        size, mtime, wrote = folder.put(rel, made, data)
+        return _Made(rel, None, [], made, size, mtime, wrote, copy=True)
+
+    def _copies(self, site: Site, manifest: Manifest, live: Manifest | None) -> Iterator[tuple[str, Path, str | None]]:
+        """(output path, source file, its digest if known) of every file copied as it is: static
+        files go under static/, images and other files in content/ keep their paths. The digest is
+        known when the file is as the last build read it (same size and time, not racy)."""
+        def entry(rel: str, source: Path, known: str) -> tuple[str, Path, str | None]:
             old = live.copies.get(rel) if live is not None else None
             stat = manifest.sources.get(known)
-            if old is not None and live is not None and stat is not None and live.sources.get(known) == stat \
-                    and stat[1] + _RACY_NS < live.started_ns:
-                made = old.digest  # the file is as the last build read it
-            else:
-                made = digest(source.read_bytes())
-            size, mtime, wrote = folder.put(rel, made, source)
-            writes += wrote
-            manifest.copies[rel] = Output(None, made, size, mtime)
-        return writes
+            if old is None or live is None or stat is None or live.sources.get(known) != stat \
+                    or stat[1] + _RACY_NS >= live.started_ns:
+                return rel, source, None
+            return rel, source, old.digest
 
-    def _copies(self, site: Site) -> Iterator[tuple[str, Path, str]]:
-        """(output path, source file, its key in `scan`) of every file copied as it is."""
         root = self.settings.root
         static = self.settings.static_path
         if static.is_dir():
@@ -448,11 +461,11 @@ class Builder:
                 for name in names:
                     path = Path(folder) / name
                     rel = path.relative_to(static).as_posix()
-                    yield "static/" + rel, path, f"{prefix}/{rel}"
+                    yield entry("static/" + rel, path, f"{prefix}/{rel}")
         content = self.settings.content_path
         prefix = os.path.relpath(content, root)
         for rel in sorted(site.assets):
-            yield rel, content / rel, f"{prefix}/{rel}"
+            yield entry(rel, content / rel, f"{prefix}/{rel}")
 
     def _save(self, manifest: Manifest, values: dict[str, str | None], keep: set[str]) -> None:
         """Intern the keys; keep the manifest in memory and in the cache, and forget older builds'."""
