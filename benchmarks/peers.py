@@ -15,6 +15,8 @@ from pathlib import Path
 
 import yaml
 
+from .run import clear
+
 VERSIONS = ["pelican==4.12.0", "mkdocs==1.6.1", "markdown"]
 EXTENSIONS = ["tables", "fenced_code", "toc", "attr_list", "admonition", "sane_lists"]
 
@@ -38,7 +40,7 @@ def _pages(site: Path):
 
 
 def pelican_site(site: Path, dest: Path) -> Path:
-    shutil.rmtree(dest, ignore_errors=True)
+    clear(dest)  # moved aside, not deleted: see run.clear
     content = dest / "content"
     shutil.copytree(site / "content" / "images", content / "images")
     for rel, front, body in _pages(site):
@@ -58,7 +60,7 @@ def pelican_site(site: Path, dest: Path) -> Path:
 
 
 def mkdocs_site(site: Path, dest: Path) -> Path:
-    shutil.rmtree(dest, ignore_errors=True)
+    clear(dest)  # moved aside, not deleted: see run.clear
     shutil.copytree(site / "content", dest / "docs")
     (dest / "mkdocs.yml").write_text(
         "site_name: Benchmark\nuse_directory_urls: true\nmarkdown_extensions:\n"
@@ -68,7 +70,7 @@ def mkdocs_site(site: Path, dest: Path) -> Path:
 
 def time_peers(site: Path, work: Path, runs: int) -> dict:
     """Median cold build time of each peer, and its processor time, as run.py reports them."""
-    from .run import clear, measure, timed
+    from .run import measure, timed
 
     def cold(command: list[str], output: Path) -> list[float]:
         times = []
