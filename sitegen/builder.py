@@ -390,12 +390,18 @@ class Builder:
                 manifest.outputs[path] = Output(keys, old.digest, size, mtime)  # type: ignore[arg-type]
             else:
                 todo.append((path, template, context))
-        copies = list(self._copies(renderer.site, manifest, live))
+        copies = []  # files to read: the others are as the last build read them, and cheap to place
+        for rel, source, known in self._copies(renderer.site, manifest, live):
+            if known is None:
+                copies.append((rel, source))
+                continue
+            made = self._copy(folder, rel, source, known)
+            manifest.copies[rel] = Output(None, made.digest, made.size, made.mtime)
+            writes += made.wrote
 
         def work(i: int) -> _Made:
             if i >= len(todo):
-                rel, source, made = copies[i - len(todo)]
-                return self._copy(folder, rel, source, made)
+                return self._copy(folder, *copies[i - len(todo)], None)
             path, template, context = todo[i]
             try:
                 text, keys = renderer.produce(template, context)
