@@ -31,7 +31,6 @@ import gc
 import os
 import time
 import uuid
-from collections.abc import Mapping
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,14 +38,15 @@ from typing import Any, Iterator
 
 from .assemble import Fresh, Reuse, intact
 from .build import BuildResult, check, collector_paused
-from .cache import CACHE_DIR, Cache, digest, json_bytes
+from .ahead import RenderAhead
+from .bodies import Bodies, body_key
+from .cache import CACHE_DIR, Cache, digest
 from .config import Settings
 from .diagnostics import Diagnostic, count
 from .errors import ContentError
 from .incremental import Answers, KeyTable, Manifest, Output, TemplateInfo, code_digest
-from .loader import PageMemo, derived, ignored
-from .markdown import CONFIG_ID, Heading, Rendered, render
-from .model import Page
+from .loader import PageMemo, ignored
+from .markdown import Rendered
 from .output import Staging, Twin, build_id_of, check_output_dir
 from .parallel import run
 from .render import Renderer, environment
@@ -56,58 +56,6 @@ from .site import Site
 # A file whose time is this close to a build's start may change again within the same tick of
 # the file system's clock, so an equal size and time do not prove it unchanged.
 _RACY_NS = 1_000_000_000
-
-
-class Bodies(Mapping):
-    """Each page's rendered Markdown by source path: from memory, from the cache, or rendered now."""
-
-    def __init__(self, pages: dict[str, Page], cache: Cache, memory: dict[str, Rendered] | None = None):
-        self.pages = pages
-        self.cache = cache
-        self.memory = memory
-        self.fresh: dict[str, tuple[Rendered, bytes]] = {}  # rendered here, for the caller to store in one go
-
-    @staticmethod
-    def key(page: Page) -> str:
-        kept = derived(page)  # remembered with the page, across builds and processes
-        found = kept.get("markdown")
-        if found is None:
-            found = kept["markdown"] = digest("markdown", CONFIG_ID, code_digest(), page.body)
-        return found
-
-    def __getitem__(self, source: str) -> Rendered:
-        page = self.pages[source]
-        body = page.body
-        key = self.key(page)
-        found = self.memory.get(key) if self.memory is not None else None
-        if found is None and key in self.fresh:
-            found = self.fresh[key][0]
-        if found is None:
-            found = self._stored(key)
-            if found is None:
-                found = render(body)
-                self.fresh[key] = found, json_bytes([found.html, [[h.level, h.id, h.name] for h in found.headings]])
-            if self.memory is not None:
-                self.memory[key] = found
-        return found
-
-    def _stored(self, key: str) -> Rendered | None:
-        entry = self.cache.get_json(key)
-        try:
-            html, headings = entry
-            return Rendered(html, tuple(Heading(*h) for h in headings))
-        except (TypeError, ValueError):
-            return None
-
-    def take_fresh(self) -> list[tuple[str, bytes]]:
-        fresh, self.fresh = self.fresh, {}
-        return [(key, data) for key, (_rendered, data) in fresh.items()]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.pages)
-
-    def __len__(self) -> int:
-        return len(self.pages)
 
 
 @dataclass
@@ -267,14 +215,30 @@ class Builder:
         if live is not None and self._unchanged(live, command, sources, target):
             return self._replay(live, target, started)
         memo = self._memo or self._stored_memo()
+        ahead = self._render_ahead(sources, memo)
         try:
-            return self._checked_build(target, started, started_ns, command, sources, live, memo)
+            return self._checked_build(target, started, started_ns, command, sources, live, memo, ahead)
         finally:
+            if ahead is not None:
+                ahead.stop()
             memo.save()  # once the build is done: it keeps what checking and rendering derived
 
+    def _render_ahead(self, sources: dict[str, list[int]], memo: PageMemo) -> RenderAhead | None:
+        """When many pages are new to the build (a cold one), start rendering their Markdown now,
+        on the core that loading and checking leave idle (see ahead.py)."""
+        if self.jobs <= 1:
+            return None
+        prefix = os.path.relpath(self.settings.content_path, self.settings.root) + "/"
+        new = [rel[len(prefix):] for rel in sources
+               if rel.startswith(prefix) and rel.endswith(".md") and rel[len(prefix):] not in memo]
+        return RenderAhead.start(self.settings.content_path, self.settings.content_dir, new, self.cache)
+
     def _checked_build(self, target: Path, started: float, started_ns: int, command: str,
-                       sources: dict[str, list[int]], live: Manifest | None, memo: PageMemo) -> BuildResult:
+                       sources: dict[str, list[int]], live: Manifest | None, memo: PageMemo,
+                       ahead: RenderAhead | None) -> BuildResult:
         checked = check(self.settings, drafts=self.drafts, memo=memo)
+        if ahead is not None:
+            ahead.stop()  # the render workers take over: they find what it rendered in the cache
         if checked.failed(self.strict):
             raise ContentError(checked.diagnostics, checked.pages)
         site = checked.site
@@ -287,7 +251,7 @@ class Builder:
         manifest.files = len(manifest.outputs) + len(manifest.copies) + extra
         self._save(manifest, values, keep={manifest.build_id, live.build_id if live else ""})
         if self._bodies is not None:  # keep only the bodies the site still has
-            live_bodies = {Bodies.key(p) for p in site.pages}
+            live_bodies = {body_key(p) for p in site.pages}
             self._bodies = {k: v for k, v in self._bodies.items() if k in live_bodies}
         return BuildResult(target, checked.pages, manifest.files, time.perf_counter() - started,
                            checked.diagnostics, rendered=rendered, changed=changed)

@@ -103,6 +103,9 @@ class PageMemo:
                 memo._stored[source] = len(entry.derived)
         return memo
 
+    def __contains__(self, source: str) -> bool:
+        return source in self._entries
+
     def load(self, path: Path, source: str, file: str) -> Loaded:
         try:
             st = os.stat(path)

@@ -4,7 +4,6 @@ never served."""
 
 from __future__ import annotations
 
-import importlib.util
 import multiprocessing
 import os
 import shutil
@@ -17,7 +16,8 @@ from pathlib import Path
 from typing import Callable
 
 import pytest
-from conftest import REPO, write_page
+from conftest import write_page
+from test_benchmarks import corpus
 
 from sitegen.build import BuildResult, build
 from sitegen.builder import Builder, _one_at_a_time
@@ -319,12 +319,9 @@ def test_builds_into_one_folder_wait_for_each_other(site: Path, tmp_path: Path) 
 
 
 def test_parallel_build_makes_the_same_site(tmp_path: Path) -> None:
-    spec = importlib.util.spec_from_file_location("corpus", REPO / "benchmarks" / "corpus.py")
-    corpus = importlib.util.module_from_spec(spec)
-    sys.modules["corpus"] = corpus
-    spec.loader.exec_module(corpus)
-    one = corpus.generate(tmp_path / "one", 60)
-    two = corpus.generate(tmp_path / "two", 60)
+    generate = corpus().generate
+    one = generate(tmp_path / "one", 60)
+    two = generate(tmp_path / "two", 60)
     assert len(run_build(one, jobs=1).rendered) == len(run_build(two, jobs=2).rendered) > 60
     assert snapshot(one / "output") == snapshot(two / "output")
 

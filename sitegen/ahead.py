@@ -1,0 +1,76 @@
+"""Render Markdown ahead, on a spare core, while a cold build loads and checks the site.
+
+Loading and checking run in the main process on one core, a third of a cold build, while
+the render workers that come next spend most of their time in Python-Markdown. `RenderAhead`
+forks one process before loading starts: it reads the pages itself and renders their Markdown
+into the cache, under the keys `Bodies` looks up (bodies.py). When rendering starts it is
+stopped; the workers find the bodies it made and render only the rest. It writes nothing but
+cache entries, which are a pure function of each page's body: stopping it at any point, or
+losing it, costs time, never correctness.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import select
+from pathlib import Path
+
+from .bodies import body_key, encode
+from .cache import Cache
+from .loader import load_page
+from .markdown import render
+
+# Fewer pages than this are not worth a process.
+MIN_PAGES = 48
+
+
+class RenderAhead:
+    """The process rendering ahead; `stop()` ends it once its current page is stored."""
+
+    def __init__(self, pid: int, stop_fd: int):
+        self._pid = pid
+        self._stop_fd: int | None = stop_fd
+
+    @classmethod
+    def start(cls, content_dir: Path, content_name: str, sources: list[str], cache: Cache) -> "RenderAhead | None":
+        """Start rendering the Markdown of `sources` (content-relative paths); None when not worth it."""
+        if len(sources) < MIN_PAGES or not hasattr(os, "fork"):
+            return None
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: never returns into the build
+            code = 1
+            try:
+                os.close(write_end)
+                _render_ahead(content_dir, content_name, sources, cache, read_end)
+                code = 0
+            finally:
+                os._exit(code)
+        os.close(read_end)
+        return cls(pid, write_end)
+
+    def stop(self) -> None:
+        if self._stop_fd is None:
+            return
+        os.close(self._stop_fd)  # the child sees the pipe's end between two pages
+        self._stop_fd = None
+        os.waitpid(self._pid, 0)
+
+
+def _render_ahead(content_dir: Path, content_name: str, sources: list[str], cache: Cache, stop_fd: int) -> None:
+    gc.enable()  # forked while the build paused the collector: rendering makes garbage
+    batch: list[tuple[str, bytes]] = []
+    for source in sources:
+        if select.select([stop_fd], [], [], 0)[0]:
+            break
+        page, _ = load_page(content_dir / source, source, f"{content_name}/{source}")
+        if page is None:
+            continue  # the build reports it
+        key = body_key(page)
+        if cache.get(key) is None:
+            batch.append((key, encode(render(page.body))))
+        if len(batch) >= 16:  # stored as it goes: what is stored when the stop comes is not lost
+            cache.put_many(batch)
+            batch = []
+    cache.put_many(batch)

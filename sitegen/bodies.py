@@ -1,0 +1,70 @@
+"""Each page's rendered Markdown, kept in the cache under a key made from its body alone."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Iterator
+
+from .cache import Cache, digest, json_bytes
+from .incremental import code_digest
+from .loader import derived
+from .markdown import CONFIG_ID, Heading, Rendered, render
+from .model import Page
+
+
+def body_key(page: Page) -> str:
+    """The cache key of a page's rendered Markdown: its body, the Markdown settings and code."""
+    kept = derived(page)  # remembered with the page, across builds and processes
+    found = kept.get("markdown")
+    if found is None:
+        found = kept["markdown"] = digest("markdown", CONFIG_ID, code_digest(), page.body)
+    return found
+
+
+def encode(rendered: Rendered) -> bytes:
+    return json_bytes([rendered.html, [[h.level, h.id, h.name] for h in rendered.headings]])
+
+
+def stored(cache: Cache, key: str) -> Rendered | None:
+    """The rendered body kept under `key`; None when absent or unreadable."""
+    entry = cache.get_json(key)
+    try:
+        html, headings = entry
+        return Rendered(html, tuple(Heading(*h) for h in headings))
+    except (TypeError, ValueError):
+        return None
+
+
+class Bodies(Mapping):
+    """Each page's rendered Markdown by source path: from memory, from the cache, or rendered now."""
+
+    def __init__(self, pages: dict[str, Page], cache: Cache, memory: dict[str, Rendered] | None = None):
+        self.pages = pages
+        self.cache = cache
+        self.memory = memory
+        self.fresh: dict[str, tuple[Rendered, bytes]] = {}  # rendered here, for the caller to store in one go
+
+    def __getitem__(self, source: str) -> Rendered:
+        page = self.pages[source]
+        key = body_key(page)
+        found = self.memory.get(key) if self.memory is not None else None
+        if found is None and key in self.fresh:
+            found = self.fresh[key][0]
+        if found is None:
+            found = stored(self.cache, key)
+            if found is None:
+                found = render(page.body)
+                self.fresh[key] = found, encode(found)
+            if self.memory is not None:
+                self.memory[key] = found
+        return found
+
+    def take_fresh(self) -> list[tuple[str, bytes]]:
+        fresh, self.fresh = self.fresh, {}
+        return [(key, data) for key, (_rendered, data) in fresh.items()]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.pages)
+
+    def __len__(self) -> int:
+        return len(self.pages)

@@ -1,0 +1,65 @@
+"""Rendering Markdown ahead (sitegen/ahead.py): what it stores is what the workers would render,
+it can be stopped at any point, and only a build with many new pages starts it."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from test_benchmarks import corpus
+
+from sitegen import builder
+from sitegen.ahead import RenderAhead
+from sitegen.bodies import body_key, encode
+from sitegen.build import build
+from sitegen.cache import Cache
+from sitegen.config import load_settings
+from sitegen.loader import load_page
+from sitegen.markdown import render
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    return corpus().generate(tmp_path / "site", 60)
+
+
+def sources(site: Path) -> list[str]:
+    return sorted(p.relative_to(site / "content").as_posix() for p in (site / "content").rglob("*.md"))
+
+
+def test_what_it_stores_is_each_pages_rendered_markdown_even_when_stopped_early(site: Path) -> None:
+    cache = Cache(site, "markdown")
+    ahead = RenderAhead.start(site / "content", "content", sources(site), cache)
+    assert ahead is not None
+    deadline = time.monotonic() + 20
+    while not list(cache.items()) and time.monotonic() < deadline:
+        time.sleep(0.005)
+    ahead.stop()  # most likely part-way through
+    stored = dict(cache.items())
+    assert stored, "nothing was rendered ahead"
+    pages = [load_page(site / "content" / s, s, f"content/{s}")[0] for s in sources(site)]
+    expected = {body_key(p): p for p in pages}
+    for key, data in stored.items():
+        assert data == encode(render(expected[key].body))  # complete, and exactly the worker's result
+
+
+def test_a_cold_parallel_build_renders_ahead_and_an_edit_does_not(site: Path, monkeypatch) -> None:
+    starts: list[tuple[int, bool]] = []
+    real_start = RenderAhead.start
+
+    def start(content_dir, name, pages, cache):
+        made = real_start(content_dir, name, pages, cache)
+        starts.append((len(pages), made is not None))
+        return made
+
+    monkeypatch.setattr(builder.RenderAhead, "start", start)
+    settings = load_settings(site)
+    build(settings, cards=False, jobs=2)
+    assert starts == [(60, True)]  # every page is new to the first build
+    drill = next((site / "content" / "drills").glob("*.md"))
+    drill.write_text(drill.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
+    build(settings, cards=False, jobs=2)
+    assert starts[1] == (0, False)  # the memo knows every page: no process for one edit
+    build(settings, cards=False, jobs=1)
+    assert len(starts) == 2  # one process asked for: none more
