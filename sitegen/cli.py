@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -82,6 +83,20 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--open", action="store_true", help="open the site in a web browser")
     s.add_argument("--drafts", action="store_true", help="show draft pages")
     return p
+
+
+def entry() -> None:
+    """The `sitegen` command: `main`, then the end of the process without Python's own teardown,
+    which frees every object of the site one by one (2 s after a 10,000-page build, 30 ms after a
+    one-page edit of a 1,000-page site). By then every file is closed and every cache write
+    committed; only the terminal's buffers are left to flush."""
+    code = main()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe (`sitegen check | head`): nothing to flush to
+            pass
+    os._exit(code)
 
 
 def main(argv: list[str] | None = None) -> int:

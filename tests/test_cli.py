@@ -39,6 +39,18 @@ def test_installed_console_script(tmp_path: Path) -> None:
     assert (done.returncode, done.stdout) == (0, f"sitegen {sitegen.__version__}\n")
 
 
+def test_the_console_script_ends_with_its_output_written_and_its_exit_code(example_site: Path) -> None:
+    """The command skips Python's teardown (`os._exit`): what it printed into pipes must still arrive."""
+    script = [str(Path(sys.executable).parent / "sitegen")]
+    drill = example_site / "content/drills/dowel-hip-hinge.md"
+    drill.write_text(drill.read_text(encoding="utf-8") + "\nSee [the missing page](missing.md).\n", encoding="utf-8")
+    done = sitegen_cli("check", "--no-cards", "--format", "json", cwd=example_site, program=script)
+    found = json.loads(done.stdout)
+    assert done.returncode == 1 and found and all(d["file"] for d in found)
+    done = sitegen_cli("check", "--no-cards", cwd=example_site, program=script)
+    assert done.returncode == 1 and done.stdout.rstrip().endswith("in 10 pages")
+
+
 def test_help_lists_the_commands(tmp_path: Path) -> None:
     done = sitegen_cli("--help", cwd=tmp_path)
     assert done.returncode == 0 and done.stderr == ""
