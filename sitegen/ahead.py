@@ -38,7 +38,12 @@ class RenderAhead:
         if len(sources) < MIN_PAGES or not hasattr(os, "fork"):
             return None
         read_end, write_end = os.pipe()
-        pid = os.fork()
+        try:
+            pid = os.fork()
+        except OSError:  # no process to spare: the workers render it all, as they would anyway
+            os.close(read_end)
+            os.close(write_end)
+            return None
         if pid == 0:  # the child: never returns into the build
             code = 1
             try:
