@@ -217,11 +217,13 @@ class Builder:
         memo = self._memo or self._stored_memo()
         ahead = self._render_ahead(sources, memo)
         try:
-            return self._checked_build(target, started, started_ns, command, sources, live, memo, ahead)
+            result = self._checked_build(target, started, started_ns, command, sources, live, memo, ahead)
         finally:
             if ahead is not None:
                 ahead.stop()
             memo.save()  # once the build is done: it keeps what checking and rendering derived
+        result.seconds = time.perf_counter() - started  # the time reported is the time waited
+        return result
 
     def _render_ahead(self, sources: dict[str, list[int]], memo: PageMemo) -> RenderAhead | None:
         """When many pages are new to the build (a cold one), start rendering their Markdown now,
