@@ -51,6 +51,13 @@ def test_the_console_script_ends_with_its_output_written_and_its_exit_code(examp
     assert done.returncode == 1 and done.stdout.rstrip().endswith("in 10 pages")
 
 
+def test_under_a_profiler_the_command_ends_as_usual_so_the_profile_is_written(example_site: Path) -> None:
+    profile = example_site / "check.prof"
+    done = sitegen_cli("check", "--no-cards", cwd=example_site,
+                       program=[sys.executable, "-m", "cProfile", "-o", str(profile), "-m", "sitegen"])
+    assert done.returncode == 0 and profile.stat().st_size > 0
+
+
 def test_help_lists_the_commands(tmp_path: Path) -> None:
     done = sitegen_cli("--help", cwd=tmp_path)
     assert done.returncode == 0 and done.stderr == ""
