@@ -20,6 +20,7 @@ from .bodies import body_key, encode
 from .cache import Cache
 from .loader import load_page
 from .markdown import render
+from .parallel import die_with_parent
 
 # Fewer pages than this are not worth a process.
 MIN_PAGES = 48
@@ -38,6 +39,7 @@ class RenderAhead:
         if len(sources) < MIN_PAGES or not hasattr(os, "fork"):
             return None
         read_end, write_end = os.pipe()
+        parent = os.getpid()
         try:
             pid = os.fork()
         except OSError:  # no process to spare: the workers render it all, as they would anyway
@@ -47,6 +49,7 @@ class RenderAhead:
         if pid == 0:  # the child: never returns into the build
             code = 1
             try:
+                die_with_parent(parent)  # a build killed outright must not leave it holding the build's lock
                 os.close(write_end)
                 _render_ahead(content_dir, content_name, sources, cache, read_end)
                 code = 0
@@ -65,9 +68,11 @@ class RenderAhead:
 
 def _render_ahead(content_dir: Path, content_name: str, sources: list[str], cache: Cache, stop_fd: int) -> None:
     gc.enable()  # forked while the build paused the collector: rendering makes garbage
+    stop = select.poll()
+    stop.register(stop_fd, select.POLLIN)
     batch: list[tuple[str, bytes]] = []
     for source in sources:
-        if select.select([stop_fd], [], [], 0)[0]:
+        if stop.poll(0):  # the build closed its end
             break
         page, _ = load_page(content_dir / source, source, f"{content_name}/{source}")
         if page is None:

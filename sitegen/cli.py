@@ -97,8 +97,10 @@ def entry() -> None:
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
-        except (OSError, ValueError):  # a closed pipe (`sitegen check | head`): nothing to flush to
+        except BrokenPipeError:  # `sitegen check | head`: the reader took what it wanted
             pass
+        except (OSError, ValueError):  # the output is lost (a full disk): the command did not do its job
+            code = code or 2
     os._exit(code)
 
 

@@ -23,6 +23,21 @@ def default_jobs() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
+def die_with_parent(parent: int) -> None:
+    """Have the kernel kill this process when `parent` ends (Linux), even while it is stopped:
+    the preview holds its card job with SIGSTOP, and a job held when the server was killed would
+    otherwise wait, stopped, for ever."""
+    import ctypes
+    import signal
+
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1: PR_SET_PDEATHSIG
+    except (AttributeError, OSError):  # not Linux
+        return
+    if os.getppid() != parent:  # it ended before the kernel was told
+        os._exit(1)
+
+
 def _run_chunk(chunk: range) -> list:
     assert _work is not None
     gc.enable()  # a worker forked while its parent paused the collector still makes garbage
@@ -51,7 +66,7 @@ def run(work: Callable[[int], R], count: int, jobs: int, min_items: int = MIN_IT
     chunks = [range(start, min(start + size, count)) for start in range(0, count, size)]
     _work = work
     try:
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        with multiprocessing.get_context("fork").Pool(jobs, die_with_parent, (os.getpid(),)) as pool:
             for results in pool.imap_unordered(_run_chunk, chunks):
                 yield from results
     finally:

@@ -96,7 +96,7 @@ class BackgroundCards:
             self.request()
 
     def _run(self) -> CardOutcome:
-        command = [sys.executable, "-m", "sitegen.preview_cards", str(self.root), str(self.out)]
+        command = [sys.executable, "-m", "sitegen.preview_cards", str(self.root), str(self.out), str(os.getpid())]
         with self._lock:
             if self._stopped:
                 return CardOutcome()
@@ -190,9 +190,12 @@ def render(root: Path, out: Path, drafts: bool) -> dict:
 
 
 def main(argv: list[str]) -> int:
+    from .parallel import die_with_parent
+
+    die_with_parent(int(argv[2]))  # the server: even a server killed outright takes its card job along
     os.nice(NICENESS)
     root, out = Path(argv[0]), Path(argv[1])
-    print(json.dumps(render(root, out, "--drafts" in argv[2:])))
+    print(json.dumps(render(root, out, "--drafts" in argv[3:])))
     return 0
 
 

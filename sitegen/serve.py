@@ -302,21 +302,25 @@ class PreviewServer:
 
     def _finished(self, future: Future, changed: set[Path]) -> None:
         self._building = False
+        try:
+            self._announce(future.result(), changed)
+        finally:
+            if self._pending:  # the cards wait for that build too
+                if self._timer is None:
+                    self._start_build()
+            else:
+                self.cards.resume()  # after the reload is on its way: the pages never wait for cards
+                if not self._errors:
+                    self.cards.request()
+
+    def _announce(self, outcome: Outcome, changed: set[Path]) -> None:
         was_ok = not self._errors
-        outcome = future.result()
         self._show(outcome, changed)
         if not self._errors:
             for path in self._reload_paths(outcome.changed, was_ok):
                 self._notify({"command": "reload", "path": path, "liveCSS": True, "liveImg": True})
         else:
             self._refresh_overlays()
-        if self._pending:  # the cards wait for that build too
-            if self._timer is None:
-                self._start_build()
-            return
-        self.cards.resume()  # after the reload is on its way: the pages never wait for cards
-        if not self._errors:
-            self.cards.request()
 
     def _cards_done(self, outcome) -> None:
         if outcome.skipped:

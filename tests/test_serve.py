@@ -330,18 +330,11 @@ def test_cards_follow_each_build_in_the_background_and_their_errors_reach_the_ov
     assert wait_for(lambda: (s := preview.status())["cards"] == "ready" and s, timeout=120)["errors"] == []
 
 
-def card_processes_stopped(cards) -> list[bool]:
-    """For each process of the running card job (the renderer and its workers): is it stopped?"""
-    pgid = cards._process.pid
-    states = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rpartition(")")[2].split()
-        except OSError:
-            continue  # the process ended meanwhile
-        if int(fields[2]) == pgid:  # fields after the name: state, ppid, pgrp, ...
-            states.append(fields[0] == "T")
-    return states
+def stopped(pid: int) -> bool:
+    try:
+        return (Path("/proc") / str(pid) / "stat").read_text().rpartition(")")[2].split()[0] == "T"
+    except OSError:
+        return False  # ended meanwhile
 
 
 def test_the_card_job_is_held_while_pages_build(preview):
@@ -354,7 +347,7 @@ def test_the_card_job_is_held_while_pages_build(preview):
     real_build = builder.build
 
     def build_and_look():
-        seen.append(card_processes_stopped(cards))
+        seen.append([stopped(pid) for pid in card_processes(preview.site)])
         return real_build()
 
     builder.build = build_and_look
@@ -362,7 +355,7 @@ def test_the_card_job_is_held_while_pages_build(preview):
     preview.edit(DRILL, "Push your hips straight back", "Push your hips back to the wall")
     preview.rebuilt_after(version)
     assert seen and seen[0] and all(seen[0]), seen  # every process of the job, during the build
-    assert not any(card_processes_stopped(cards))  # and going again once the reload was sent
+    assert not any(stopped(pid) for pid in card_processes(preview.site))  # going again after the reload
     wait_for(lambda: "Push your hips back to the wall" in (card_text(preview.port) or ""), timeout=120)
 
 
@@ -512,6 +505,21 @@ def open_drill(tab, preview) -> None:
     tab.add_init_script("document.addEventListener('LiveReloadConnect', () => { window.__livereload = true; });")
     tab.goto(f"http://127.0.0.1:{preview.port}{DRILL_URL}")
     connected(tab, preview)
+
+
+def test_a_server_killed_outright_takes_its_held_card_job_along(example_site):
+    """SIGKILL leaves the server no time to clean up: the card process and its workers, stopped
+    as a page build holds them, must still end with it rather than wait stopped for ever."""
+    proc = subprocess.Popen([sys.executable, "-m", "sitegen", "-C", str(example_site), "serve", "--port",
+                             str(free_port())], stderr=subprocess.DEVNULL)
+    try:
+        job = wait_for(lambda: len(card_processes(example_site)) >= 2 and card_processes(example_site), timeout=30)
+        os.killpg(os.getpgid(job[0]), signal.SIGSTOP)  # the whole job, as the server holds it
+        assert wait_for(lambda: all(stopped(pid) for pid in job))
+    finally:
+        proc.kill()
+        proc.wait()
+    wait_for(lambda: not card_processes(example_site), timeout=10)
 
 
 def test_browser_shows_an_edit_without_a_manual_reload_and_restyles_in_place(page, preview):
