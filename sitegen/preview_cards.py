@@ -6,8 +6,10 @@ loop's signal pipe (a Ctrl-C in a worker would stop the server's loop) and any l
 thread (watcher, build, event loop) held at the instant of the fork. So every run is a fresh
 interpreter, `python -m sitegen.preview_cards`: started without the server's file descriptors,
 in a process group of its own that a Ctrl-C in the terminal does not reach and that stopping
-the preview kills whole, and at a lower priority than the page builds it runs beside. Inside
-it the pool forks as safely as under `sitegen build`.
+the preview kills whole (and the kernel kills, should the server die without stopping it). It
+runs at a lower priority, and is held (SIGSTOP) from the moment a file changes until that
+change's pages are reloaded: the author waits for the pages, not the cards. Inside it the pool
+forks as safely as under `sitegen build`.
 
 Cards are made with the published settings, not the preview's address: they are what will be
 printed (their QR codes lead to the real site), and they share `sitegen build`'s card cache,

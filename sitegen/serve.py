@@ -5,7 +5,8 @@ from output/; the Builder's twin and staging folders sit beside it (`.site.twin`
 the cards in `cards/` (see preview_cards.py), and the whole `.sitegen-preview-PORT/` folder is
 removed on exit. A build that fails leaves the last good pages served; the errors go to the
 terminal and, through the reload socket, to an overlay on every open page. The cards follow
-each good build in the background: the pages are told to reload without waiting for them.
+each good build in the background: the pages are told to reload without waiting for them, and
+the card job is held while pages build.
 """
 
 from __future__ import annotations
