@@ -27,7 +27,6 @@ remove it with the folder.
 
 from __future__ import annotations
 
-import gc
 import os
 import time
 import uuid
@@ -37,7 +36,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from .assemble import Fresh, Reuse, intact
-from .build import BuildResult, check, collector_paused
+from .build import BuildResult, check, collector_paused, stored_memo
 from .ahead import RenderAhead
 from .bodies import Bodies, body_key
 from .cache import CACHE_DIR, Cache, digest
@@ -214,7 +213,7 @@ class Builder:
         live = self._manifest(build_id_of(target))
         if live is not None and self._unchanged(live, command, sources, target):
             return self._replay(live, target, started)
-        memo = self._memo or self._stored_memo()
+        memo = self._memo or stored_memo(self.settings)
         ahead = self._render_ahead(sources, memo)
         try:
             result = self._checked_build(target, started, started_ns, command, sources, live, memo, ahead)
@@ -257,16 +256,6 @@ class Builder:
             self._bodies = {k: v for k, v in self._bodies.items() if k in live_bodies}
         return BuildResult(target, checked.pages, manifest.files, time.perf_counter() - started,
                            checked.diagnostics, rendered=rendered, changed=changed)
-
-    def _stored_memo(self) -> PageMemo:
-        """A one-shot build reads the pages the previous builds kept in the cache."""
-        with collector_paused():  # unpickling makes many lasting objects and no garbage
-            memo = PageMemo.stored(Cache(self.settings.root, "pages"), code_digest())
-            # Out of the collector's sight for good: its first pass after the pause, and the one
-            # at the process's exit, would otherwise walk every one of them (each a fifth of an
-            # edit's build). They hold no reference cycles: they are freed as usual when dropped.
-            gc.freeze()
-        return memo
 
     def _environment(self) -> Any:
         """The Jinja environment, its templates compiled once and kept in the cache (see TemplateCode)."""

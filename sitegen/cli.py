@@ -164,13 +164,14 @@ def run(args: argparse.Namespace) -> int:
 def _check(settings, args: argparse.Namespace) -> int:
     import gc
 
-    from .build import check
+    from .build import check, stored_memo
     from .diagnostics import count, write_json, write_text
 
     # One pass that makes ~300,000 lasting objects per 1,000 pages, then exits: the cyclic
     # collector would only walk them again and again (a tenth of the check's time).
     gc.disable()
-    checked = check(settings, drafts=args.drafts)
+    # The pages the last build kept: only files changed since are read and scanned again.
+    checked = check(settings, drafts=args.drafts, memo=stored_memo(settings, read_only=True))
     diagnostics = checked.diagnostics
     if args.cards and not checked.failed() and (settings.templates_path / "card.html").is_file():
         # Cards are laid out only for a site that loads and links cleanly and has a card template;

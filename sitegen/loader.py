@@ -88,11 +88,12 @@ class PageMemo:
         self._stored: dict[str, int] = {}  # how many derived values each stored entry holds
 
     @classmethod
-    def stored(cls, store: Any, version: str) -> "PageMemo":
-        """The memo kept in `store` (a cache.Cache) by earlier processes running code `version`."""
+    def stored(cls, store: Any, version: str, writable: bool = True) -> "PageMemo":
+        """The memo kept in `store` (a cache.Cache) by earlier processes running code `version`;
+        not `writable`, it never writes to the store."""
         import pickle
 
-        memo = cls(store, version)
+        memo = cls(store if writable else None, version)
         for source, data in store.items():
             try:
                 stored_version, entry = pickle.loads(data)

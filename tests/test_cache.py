@@ -4,6 +4,7 @@ never served."""
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import os
 import shutil
@@ -500,3 +501,37 @@ def test_a_resident_builder_reports_links_an_edit_elsewhere_broke(example_site: 
     assert "content/about.md LINK001" in broken_links()
     drill.write_text(original, encoding="utf-8")
     assert builder.build().warnings == check(settings).diagnostics
+
+
+def sitegen_check(site: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "sitegen", "-C", str(site), "check", "--no-cards", "--format", "json"],
+                          capture_output=True, text=True)
+
+
+def test_check_starts_from_the_kept_pages_and_sees_every_edit(site: Path, tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """`sitegen check` reads the pages the last build kept (only changed files again), changes
+    nothing in the cache, and finds exactly what a check without any cache finds."""
+    import sitegen.loader
+    from sitegen.cli import main
+
+    age(site)
+    sitegen_process(site)
+    edit("content/drills/weighted-rdl.md", "](", "](missing-")(site)
+    edit("content/drills/bodyweight-rdl.md", "## ", "## Dup\n\n## Dup\n\n## ")(site)  # new headings, same links
+    kept = dict(Cache(site, "pages").items())
+    with_cache = sitegen_check(site)
+    bare = tmp_path / "bare"
+    shutil.copytree(site, bare, ignore=shutil.ignore_patterns(CACHE_DIR, "output", ".output.twin"))
+    without = sitegen_check(bare)
+    assert with_cache.returncode == without.returncode == 1
+    found = json.loads(with_cache.stdout)
+    assert found == json.loads(without.stdout) and any(d["file"] == "content/drills/weighted-rdl.md" for d in found)
+    assert dict(Cache(site, "pages").items()) == kept and len(kept) == 10
+    assert not (bare / CACHE_DIR).exists()  # no cache: check makes none
+    parsed: list[str] = []
+    real = sitegen.loader.load_text
+    monkeypatch.setattr(sitegen.loader, "load_text", lambda data, source, file: parsed.append(source) or
+                        real(data, source, file))
+    assert main(["-C", str(site), "check", "--no-cards"]) == 1
+    assert sorted(parsed) == ["drills/bodyweight-rdl.md", "drills/weighted-rdl.md"]
