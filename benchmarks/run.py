@@ -18,7 +18,9 @@ What each row times:
   edit (sooner, file times cannot prove a file unchanged and the build checks the content).
 - one-page edit: a sentence added to one drill.
 - check: `sitegen check --no-cards` alone, like the builds HTML only (without it, check also
-  lays out every drill's card to see that it fits). help: `sitegen --help`, i.e. process start and imports.
+  lays out every drill's card to see that it fits), after the builds above: it starts from the
+  pages they kept (with no cache at all, 1,000 pages take ~0.5 s). help: `sitegen --help`,
+  i.e. process start and imports.
 - peak memory: the largest resident size of any process of a cold build (getrusage).
 """
 
@@ -223,7 +225,7 @@ ROWS = [
     ("no_op", "No-op rebuild"),
     ("one_page_edit", "One page edited (`sitegen build`)"),
     ("preview_edit", "One page edited in the preview (`Builder.build()` in `sitegen serve`)"),
-    ("check", "`sitegen check --no-cards` (HTML only: no card layout)"),
+    ("check", "`sitegen check --no-cards` after a build (HTML only: no card layout)"),
     ("help", "`sitegen --help`"),
     ("peak_rss_mb", "Peak memory of a cold build (largest process)"),
     ("pelican", "Pelican, cold, same corpus"),

@@ -66,7 +66,8 @@ def run(work: Callable[[int], R], count: int, jobs: int, min_items: int = MIN_IT
     chunks = [range(start, min(start + size, count)) for start in range(0, count, size)]
     _work = work
     try:
-        with multiprocessing.get_context("fork").Pool(jobs, die_with_parent, (os.getpid(),)) as pool:
+        with multiprocessing.get_context("fork").Pool(jobs, initializer=die_with_parent,
+                                                      initargs=(os.getpid(),)) as pool:
             for results in pool.imap_unordered(_run_chunk, chunks):
                 yield from results
     finally:

@@ -362,10 +362,10 @@ def test_cache_is_shared_with_forked_workers(tmp_path: Path) -> None:
 # --- what one process keeps for the next: pages, scans, templates -----------------------------------
 
 
-def sitegen_process(site: Path, *args: str) -> subprocess.CompletedProcess:
-    """`sitegen build --no-cards` as a user runs it: a process of its own."""
-    return subprocess.run([sys.executable, "-m", "sitegen", "-C", str(site), "build", "--no-cards", *args],
-                          capture_output=True, text=True, check=True)
+def sitegen_process(site: Path, *args: str, ok: bool = True) -> subprocess.CompletedProcess:
+    """sitegen as a user runs it, a process of its own: `build --no-cards` unless told otherwise."""
+    return subprocess.run([sys.executable, "-m", "sitegen", "-C", str(site), *(args or ("build", "--no-cards"))],
+                          capture_output=True, text=True, check=ok)
 
 
 def age(site: Path, seconds: int = 10) -> None:
@@ -395,8 +395,7 @@ def test_the_next_process_sees_every_edit(site: Path, tmp_path: Path) -> None:
     sitegen_process(site)
     assert "Bodyweight RDL" in (site / "output/drills/dowel-hip-hinge/index.html").read_text()
     edit("content/drills/weighted-rdl.md", "](", "](missing-")(site)
-    failed = subprocess.run([sys.executable, "-m", "sitegen", "-C", str(site), "build", "--no-cards"],
-                            capture_output=True, text=True)
+    failed = sitegen_process(site, ok=False)
     assert failed.returncode == 1 and "content/drills/weighted-rdl.md" in failed.stdout + failed.stderr
     edit("content/drills/weighted-rdl.md", "](missing-", "](")(site)
     sitegen_process(site)
@@ -503,11 +502,6 @@ def test_a_resident_builder_reports_links_an_edit_elsewhere_broke(example_site: 
     assert builder.build().warnings == check(settings).diagnostics
 
 
-def sitegen_check(site: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "sitegen", "-C", str(site), "check", "--no-cards", "--format", "json"],
-                          capture_output=True, text=True)
-
-
 def test_check_starts_from_the_kept_pages_and_sees_every_edit(site: Path, tmp_path: Path,
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
     """`sitegen check` reads the pages the last build kept (only changed files again), changes
@@ -520,10 +514,10 @@ def test_check_starts_from_the_kept_pages_and_sees_every_edit(site: Path, tmp_pa
     edit("content/drills/weighted-rdl.md", "](", "](missing-")(site)
     edit("content/drills/bodyweight-rdl.md", "## ", "## Dup\n\n## Dup\n\n## ")(site)  # new headings, same links
     kept = dict(Cache(site, "pages").items())
-    with_cache = sitegen_check(site)
+    with_cache = sitegen_process(site, "check", "--no-cards", "--format", "json", ok=False)
     bare = tmp_path / "bare"
     shutil.copytree(site, bare, ignore=shutil.ignore_patterns(CACHE_DIR, "output", ".output.twin"))
-    without = sitegen_check(bare)
+    without = sitegen_process(bare, "check", "--no-cards", "--format", "json", ok=False)
     assert with_cache.returncode == without.returncode == 1
     found = json.loads(with_cache.stdout)
     assert found == json.loads(without.stdout) and any(d["file"] == "content/drills/weighted-rdl.md" for d in found)

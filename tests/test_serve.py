@@ -330,11 +330,21 @@ def test_cards_follow_each_build_in_the_background_and_their_errors_reach_the_ov
     assert wait_for(lambda: (s := preview.status())["cards"] == "ready" and s, timeout=120)["errors"] == []
 
 
-def stopped(pid: int) -> bool:
+def _stat(pid: int) -> list[str]:
+    """The fields of /proc/PID/stat after the command name (state first); [] once it has ended."""
     try:
-        return (Path("/proc") / str(pid) / "stat").read_text().rpartition(")")[2].split()[0] == "T"
+        return (Path("/proc") / str(pid) / "stat").read_text().rpartition(")")[2].split()
     except OSError:
-        return False  # ended meanwhile
+        return []
+
+
+def stopped(pid: int) -> bool:
+    return _stat(pid)[:1] == ["T"]
+
+
+def cpu_ticks(pid: int) -> int:
+    fields = _stat(pid)
+    return int(fields[11]) + int(fields[12]) if fields else 0  # user + system time
 
 
 def test_the_card_job_is_held_while_pages_build(preview):
@@ -513,7 +523,11 @@ def test_a_server_killed_outright_takes_its_held_card_job_along(example_site):
     proc = subprocess.Popen([sys.executable, "-m", "sitegen", "-C", str(example_site), "serve", "--port",
                              str(free_port())], stderr=subprocess.DEVNULL)
     try:
-        job = wait_for(lambda: len(card_processes(example_site)) >= 2 and card_processes(example_site), timeout=30)
+        # The renderer and its workers, each some way into its work: past the start, where it asks
+        # the kernel to end it with its parent (a hold in the first instants of a worker would
+        # still leave it stopped: a gap of a few microseconds in life, hit on purpose by a test).
+        job = wait_for(lambda: (pids := card_processes(example_site)) and len(pids) >= 2
+                       and all(cpu_ticks(pid) >= 2 for pid in pids) and pids, timeout=30)
         os.killpg(os.getpgid(job[0]), signal.SIGSTOP)  # the whole job, as the server holds it
         assert wait_for(lambda: all(stopped(pid) for pid in job))
     finally:
