@@ -4,21 +4,24 @@ Loading and checking run in the main process on one core, a third of a cold buil
 the render workers that come next spend most of their time in Python-Markdown. `RenderAhead`
 forks one process before loading starts: it reads the pages itself and renders their Markdown
 into the cache, under the keys `Bodies` looks up (bodies.py). When rendering starts it is
-stopped; the workers find the bodies it made and render only the rest. It writes nothing but
-cache entries, which are a pure function of each page's body: stopping it at any point, or
-losing it, costs time, never correctness.
+stopped; the workers find the bodies it made and render only the rest. Before the pages it
+compiles the templates (the build's `first`), which would otherwise hold up the start of
+rendering. It writes nothing but cache entries, each a pure function of what it is keyed by (a
+page's body, a template's source): stopping it at any point, or losing it, costs time, never
+correctness.
 """
 
 from __future__ import annotations
 
-import gc
 import os
 import select
 from pathlib import Path
+from typing import Callable
 
-from .bodies import body_key, encode
+from .bodies import encode, markdown_key
 from .cache import Cache
-from .loader import load_page
+from .frontmatter import FrontMatterError, body_of
+from .loader import decode
 from .markdown import render
 from .parallel import die_with_parent
 
@@ -34,8 +37,10 @@ class RenderAhead:
         self._stop_fd: int | None = stop_fd
 
     @classmethod
-    def start(cls, content_dir: Path, content_name: str, sources: list[str], cache: Cache) -> "RenderAhead | None":
-        """Start rendering the Markdown of `sources` (content-relative paths); None when not worth it."""
+    def start(cls, content_dir: Path, content_name: str, sources: list[str], cache: Cache,
+              first: Callable[[], None] = lambda: None) -> "RenderAhead | None":
+        """Start rendering the Markdown of `sources` (content-relative paths); None when not worth it.
+        `first` runs before that: other work whose result the build will find in the cache."""
         if len(sources) < MIN_PAGES or not hasattr(os, "fork"):
             return None
         read_end, write_end = os.pipe()
@@ -51,6 +56,7 @@ class RenderAhead:
             try:
                 die_with_parent(parent)  # a build killed outright must not leave it holding the build's lock
                 os.close(write_end)
+                first()
                 _render_ahead(content_dir, content_name, sources, cache, read_end)
                 code = 0
             finally:
@@ -67,19 +73,20 @@ class RenderAhead:
 
 
 def _render_ahead(content_dir: Path, content_name: str, sources: list[str], cache: Cache, stop_fd: int) -> None:
-    gc.enable()  # forked while the build paused the collector: rendering makes garbage
     stop = select.poll()
     stop.register(stop_fd, select.POLLIN)
     batch: list[tuple[str, bytes]] = []
     for source in sources:
         if stop.poll(0):  # the build closed its end
             break
-        page, _ = load_page(content_dir / source, source, f"{content_name}/{source}")
-        if page is None:
-            continue  # the build reports it
-        key = body_key(page)
+        # Only the body: the front matter is the build's to parse (and to report on).
+        try:
+            body = body_of(decode((content_dir / source).read_bytes(), source)[0] or "")
+        except (OSError, FrontMatterError):
+            continue
+        key = markdown_key(body)
         if cache.get(key) is None:
-            batch.append((key, encode(render(page.body))))
+            batch.append((key, encode(render(body))))
         if len(batch) >= 16:  # stored as it goes: what is stored when the stop comes is not lost
             cache.put_many(batch)
             batch = []

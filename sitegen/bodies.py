@@ -17,8 +17,12 @@ def body_key(page: Page) -> str:
     kept = derived(page)  # remembered with the page, across builds and processes
     found = kept.get("markdown")
     if found is None:
-        found = kept["markdown"] = digest("markdown", CONFIG_ID, code_digest(), page.body)
+        found = kept["markdown"] = markdown_key(page.body)
     return found
+
+
+def markdown_key(body: str) -> str:
+    return digest("markdown", CONFIG_ID, code_digest(), body)
 
 
 def encode(rendered: Rendered) -> bytes:

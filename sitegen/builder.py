@@ -47,7 +47,7 @@ from .incremental import Answers, KeyTable, Manifest, Output, TemplateInfo, code
 from .loader import PageMemo, ignored
 from .markdown import Rendered
 from .output import Staging, Twin, build_id_of, check_output_dir
-from .parallel import run
+from .parallel import forks, run
 from .render import Renderer, environment
 from .report import Reporter
 from .site import Site
@@ -119,6 +119,14 @@ def template_code(cache: Cache) -> Any:
             cache.put(self._key(bucket), bucket.bytecode_to_string())
 
     return TemplateCode()
+
+
+def _load_templates(env: Any) -> None:
+    for name in env.list_templates():
+        try:
+            env.get_template(name)
+        except Exception:  # a broken template: the render that uses it reports it, with its line
+            pass
 
 
 @contextmanager
@@ -232,7 +240,8 @@ class Builder:
         prefix = os.path.relpath(self.settings.content_path, self.settings.root) + "/"
         new = [rel[len(prefix):] for rel in sources
                if rel.startswith(prefix) and rel.endswith(".md") and rel[len(prefix):] not in memo]
-        return RenderAhead.start(self.settings.content_path, self.settings.content_dir, new, self.cache)
+        return RenderAhead.start(self.settings.content_path, self.settings.content_dir, new, self.cache,
+                                 first=self._compile_templates)
 
     def _checked_build(self, target: Path, started: float, started_ns: int, command: str,
                        sources: dict[str, list[int]], live: Manifest | None, memo: PageMemo,
@@ -261,7 +270,18 @@ class Builder:
         """The Jinja environment, its templates compiled once and kept in the cache (see TemplateCode)."""
         env = environment(self.settings.templates_path)
         env.bytecode_cache = template_code(self.templates)
+        # A one-shot build's templates cannot change under it: no stat of the file at each use
+        # (six per page). A Builder that lives on keeps checking, and empties the cache when any
+        # template's text changes (_renderer).
+        env.auto_reload = self._memo is not None
         return env
+
+    def _compile_templates(self) -> None:
+        """Analyse and compile every template into the cache, where the build will find them: the
+        render-ahead process does this first, on the core loading leaves idle."""
+        env = self._environment()
+        TemplateInfo(env, self.templates)
+        _load_templates(env)
 
     def _renderer(self, site: Site) -> tuple[Renderer, Answers]:
         bodies = Bodies({p.source: p for p in site.pages}, self.cache, self._bodies)
@@ -372,6 +392,8 @@ class Builder:
         bodies: Bodies = renderer.bodies  # type: ignore[assignment]
         fresh: list[tuple[str, bytes]] = []
         jobs = len(todo) + len(copies)
+        if todo and forks(jobs, self.jobs):
+            _load_templates(renderer.env)  # once, here: forked workers would each compile or load them
         for done, made in enumerate(run(work, jobs, self.jobs), 1):
             self.reporter.progress("rendering", done, jobs)
             fresh += made.bodies

@@ -188,11 +188,17 @@ def _check(settings, args: argparse.Namespace) -> int:
 
 
 def _build(settings, args: argparse.Namespace) -> int:
+    import gc
+
     from .build import build
     from .diagnostics import write_text
 
     if args.base_url:
         settings = settings.with_base_url(args.base_url)
+    # One build, then the process exits, and so do its render workers, which inherit this: the
+    # collector would walk the loaded site again and again (in each worker too, copying the
+    # pages it touches) to find a few MB of cyclic garbage per 1,000 pages (~6% of a cold build).
+    gc.disable()
     try:
         result = build(settings, drafts=args.drafts, strict=args.strict, cards=args.cards, output=args.output,
                        jobs=args.jobs)

@@ -63,6 +63,19 @@ def _is_fence(line: str) -> bool:
 
 def split(text: str) -> SourceFile:
     """Parse a page's text; raises FrontMatterError with a file position."""
+    lines, end = _fenced(text)
+    front = parse_yaml("\n".join(lines[1:end]), first_line=2)
+    return SourceFile(front=front, body="\n".join(lines[end + 1:]), body_line=end + 2)
+
+
+def body_of(text: str) -> str:
+    """The page's Markdown body, as `split` finds it, without parsing the front matter."""
+    lines, end = _fenced(text)
+    return "\n".join(lines[end + 1:])
+
+
+def _fenced(text: str) -> tuple[list[str], int]:
+    """The page's lines and the index of the line closing its front matter."""
     text = text.lstrip("\ufeff").replace("\r\n", "\n")
     lines = text.split("\n")
     if not lines or not _is_fence(lines[0]):
@@ -78,8 +91,7 @@ def split(text: str) -> SourceFile:
             1, 1, "the front matter is never closed",
             "add a line with only '---' after the last front-matter key",
         )
-    front = parse_yaml("\n".join(lines[1:end]), first_line=2)
-    return SourceFile(front=front, body="\n".join(lines[end + 1:]), body_line=end + 2)
+    return lines, end
 
 
 def parse_yaml(source: str, first_line: int) -> FrontMatter:

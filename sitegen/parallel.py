@@ -8,7 +8,6 @@ chunk does not leave the other cores idle and no item pays a process round trip 
 
 from __future__ import annotations
 
-import gc
 import os
 from typing import Callable, Iterator, TypeVar
 
@@ -40,7 +39,6 @@ def die_with_parent(parent: int) -> None:
 
 def _run_chunk(chunk: range) -> list:
     assert _work is not None
-    gc.enable()  # a worker forked while its parent paused the collector still makes garbage
     return [_work(i) for i in chunk]
 
 
@@ -50,13 +48,18 @@ def _can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
+def forks(count: int, jobs: int, min_items: int = MIN_ITEMS) -> bool:
+    """Whether `run` would hand `count` items to worker processes."""
+    return jobs > 1 and count >= min_items and _can_fork()
+
+
 def run(work: Callable[[int], R], count: int, jobs: int, min_items: int = MIN_ITEMS, chunk: int = 0) -> Iterator[R]:
     """Yield work(i) for i in range(count), in no particular order, on up to `jobs` processes.
 
     Slow items (PDF cards) pay off sooner: fewer than `min_items` run in this process, and
     `chunk` (items per round trip, default a few per worker) keeps the cores evenly busy."""
     global _work
-    if jobs <= 1 or count < min_items or not _can_fork():
+    if not forks(count, jobs, min_items):
         for i in range(count):
             yield work(i)
         return

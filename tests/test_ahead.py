@@ -48,8 +48,8 @@ def test_a_cold_parallel_build_renders_ahead_and_an_edit_does_not(site: Path, mo
     starts: list[tuple[int, bool]] = []
     real_start = RenderAhead.start
 
-    def start(content_dir, name, pages, cache):
-        made = real_start(content_dir, name, pages, cache)
+    def start(content_dir, name, pages, cache, **kw):
+        made = real_start(content_dir, name, pages, cache, **kw)
         starts.append((len(pages), made is not None))
         return made
 
@@ -63,3 +63,19 @@ def test_a_cold_parallel_build_renders_ahead_and_an_edit_does_not(site: Path, mo
     assert starts[1] == (0, False)  # the memo knows every page: no process for one edit
     build(settings, cards=False, jobs=1)
     assert len(starts) == 2  # one process asked for: none more
+
+
+def test_it_compiles_the_templates_first_so_the_build_only_loads_them(site: Path, monkeypatch) -> None:
+    import jinja2
+
+    compiled: list[str] = []
+    real_compile = jinja2.Environment.compile
+
+    def compile(self, source, name=None, filename=None, raw=False, defer_init=False):
+        compiled.append(name)  # counted in this process only: the render-ahead process is another
+        return real_compile(self, source, name, filename, raw, defer_init)
+
+    monkeypatch.setattr(jinja2.Environment, "compile", compile)
+    build(load_settings(site), cards=False, jobs=2)
+    assert compiled == []  # all from the cache the render-ahead process filled
+    assert (site / "output" / "index.html").is_file()

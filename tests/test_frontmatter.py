@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from sitegen.frontmatter import FrontMatterError, split
+from sitegen.frontmatter import FrontMatterError, body_of, split
 
 PAGE = """\
 ---
@@ -111,3 +111,23 @@ def test_crlf_yaml_error_position() -> None:
     with pytest.raises(FrontMatterError) as caught:
         split("\ufeff---\r\ntype: drill\r\ntitle: a: b\r\n---\r\n")
     assert (caught.value.line, caught.value.column) == (3, 9)
+
+
+
+@pytest.mark.parametrize("text", [
+    "---\ntitle: A\n---\nBody\n",
+    "\ufeff---\r\ntitle: A\r\n...\r\nBody line\r\n\r\nmore\r\n",
+    "---\ntitle: A\n---\n# Heading\n\n---\n\nafter a rule\n",
+    "---\n---\n",
+])
+def test_body_of_finds_the_body_split_finds(text: str) -> None:
+    assert body_of(text) == split(text).body
+
+
+def test_body_of_does_not_parse_the_yaml() -> None:
+    assert body_of("---\ntitle: [unclosed\n---\nThe body\n") == "The body\n"
+
+
+def test_body_of_refuses_a_file_without_front_matter() -> None:
+    with pytest.raises(FrontMatterError):
+        body_of("no front matter\n")
