@@ -71,6 +71,7 @@ class _Made:
     error: Diagnostic | None = None
     bodies: list[tuple[str, bytes]] = field(default_factory=list)  # Markdown rendered for it, to cache
     copy: bool = False  # a file copied as it is, not rendered
+    record: tuple[str, bytes] | None = None  # its page's PageMemo record, made by the worker
 
 
 def scan(settings: Settings) -> dict[str, list[int]]:
@@ -257,7 +258,7 @@ class Builder:
                             command=command, sources=sources, started_ns=started_ns, pages=checked.pages,
                             warnings=[d.to_json() for d in checked.diagnostics])
         values: dict[str, str | None] = {}
-        rendered, changed, extra = self._assemble(renderer, answers, live, target, manifest, values)
+        rendered, changed, extra = self._assemble(renderer, answers, live, target, manifest, values, memo)
         manifest.files = len(manifest.outputs) + len(manifest.copies) + extra
         self._save(manifest, values, keep={manifest.build_id, live.build_id if live else ""})
         if self._bodies is not None:  # keep only the bodies the site still has
@@ -302,7 +303,7 @@ class Builder:
         return renderer, answers
 
     def _assemble(self, renderer: Renderer, answers: Answers, live: Manifest | None, target: Path,
-                  manifest: Manifest, values: dict[str, str | None]) -> tuple[list[str], list[str], int]:
+                  manifest: Manifest, values: dict[str, str | None], memo: PageMemo) -> tuple[list[str], list[str], int]:
         """Render what changed, fill the folder to swap in, swap it in (when anything differs).
         Return the rendered paths, the changed paths and how many files the cards step made."""
         # Outputs are reused only when nothing global changed; equal bytes are kept either way.
@@ -310,7 +311,7 @@ class Builder:
         folder = self._folder(target, live, manifest.build_id)
         extra = 0
         try:
-            rendered, writes = self._render(renderer, answers, reusable, live, target, folder, manifest, values)
+            rendered, writes = self._render(renderer, answers, reusable, live, target, folder, manifest, values, memo)
             changed = self._changed(live, manifest)
             if isinstance(folder, Fresh) and live is not None and not (changed or writes or self.cards):
                 folder.abort()  # nothing differs from the live folder: keep it, and its id
@@ -343,13 +344,14 @@ class Builder:
         return sorted(changed + [rel for rel in before if rel not in after])
 
     def _render(self, renderer: Renderer, answers: Answers, reusable: Manifest | None, live: Manifest | None,
-                target: Path, folder: Fresh | Reuse, manifest: Manifest,
-                values: dict[str, str | None]) -> tuple[list[str], int]:
+                target: Path, folder: Fresh | Reuse, manifest: Manifest, values: dict[str, str | None],
+                memo: PageMemo) -> tuple[list[str], int]:
         """Render the outputs whose inputs changed and put every output and copied file into
         `folder`; return the rendered paths and how many files were written. `manifest.outputs`
         gets each output and its dependency keys, `values` their answers; `manifest.copies` the
         copied files. Copies share the workers with the pages: on a fresh folder they are a
-        sixth of the work."""
+        sixth of the work. Workers also make the records of their pages for `memo`, which this
+        process would otherwise pickle on its own at the end of the build."""
         stale = reusable.stale(answers) if reusable is not None else set()
         todo = []
         writes = 0
@@ -374,6 +376,13 @@ class Builder:
             manifest.copies[rel] = Output(None, made.digest, made.size, made.mtime)
             writes += made.wrote
 
+        jobs = len(todo) + len(copies)
+        forked = bool(todo) and forks(jobs, self.jobs)
+        if forked:
+            _load_templates(renderer.env)  # once, here: forked workers would each compile or load them
+        unsaved = memo.unsaved() if forked and memo.saving else set()
+        page_of = {p.output_file: p.source for p in renderer.site.pages if p.source in unsaved}
+
         def work(i: int) -> _Made:
             if i >= len(todo):
                 return self._copy(folder, *copies[i - len(todo)], None)
@@ -385,21 +394,26 @@ class Builder:
             data = text.encode("utf-8")
             made = digest(data)
             size, mtime, wrote = folder.put(path, made, data)
+            source = page_of.get(path)
+            stored = memo.record(source) if source is not None else None
             return _Made(path, keys, [answers.value(k) for k in keys or ()], made, size, mtime, wrote,
-                         bodies=bodies.take_fresh())
+                         bodies=bodies.take_fresh(), record=(source, stored) if stored is not None else None)
 
         errors: list[Diagnostic] = []
         bodies: Bodies = renderer.bodies  # type: ignore[assignment]
         fresh: list[tuple[str, bytes]] = []
-        jobs = len(todo) + len(copies)
-        if todo and forks(jobs, self.jobs):
-            _load_templates(renderer.env)  # once, here: forked workers would each compile or load them
+        records: list[tuple[str, bytes]] = []
         for done, made in enumerate(run(work, jobs, self.jobs), 1):
             self.reporter.progress("rendering", done, jobs)
             fresh += made.bodies
             if len(fresh) >= 256:  # stored as they come: 10,000 bodies held to the end weigh 100 MB
                 self.cache.put_many(fresh)
                 fresh = []
+            if made.record is not None:
+                records.append(made.record)
+                if len(records) >= 256:
+                    memo.store(records)
+                    records = []
             if made.error is not None:
                 errors.append(made.error)
                 continue
@@ -409,6 +423,7 @@ class Builder:
             if made.keys is not None:
                 values.update(zip(made.keys, made.values))
         self.cache.put_many(fresh)  # even when a template failed: the Markdown is good
+        memo.store(records)
         if errors:
             raise ContentError(sorted(set(errors)), len(renderer.site.pages))
         return [path for path, _t, _c in todo], writes

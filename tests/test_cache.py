@@ -327,6 +327,27 @@ def test_parallel_build_makes_the_same_site(tmp_path: Path) -> None:
     assert snapshot(one / "output") == snapshot(two / "output")
 
 
+def test_the_pages_a_parallel_build_keeps_spare_the_next_build_every_read(tmp_path: Path,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """The render workers make the kept pages' records; the next build reads only the edited file."""
+    import sitegen.loader
+
+    site = corpus().generate(tmp_path / "site", 60)
+    age(site)
+    run_build(site, jobs=2)
+    pages = sorted(p.relative_to(site / "content").as_posix() for p in (site / "content").rglob("*.md"))
+    assert sorted(dict(Cache(site, "pages").items())) == pages
+    parsed: list[str] = []
+    real = sitegen.loader.load_text
+    monkeypatch.setattr(sitegen.loader, "load_text", lambda data, source, file: parsed.append(source) or
+                        real(data, source, file))
+    drill = next(p for p in pages if p.startswith("drills/"))
+    path = site / "content" / drill
+    path.write_text(path.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
+    assert run_build(site, jobs=2).rendered == [f"drills/{Path(drill).stem}/index.html"]
+    assert parsed == [drill]
+
+
 # --- the cache primitive --------------------------------------------------------------------------
 
 
