@@ -1,9 +1,9 @@
 """Run a function over many items on several cores: forked workers, chunked work.
 
-Workers are forked after the site is loaded, so each inherits the model, the compiled
-templates and one Python-Markdown instance instead of pickling them; only item numbers go
-out and small results come back. Work is handed out in chunks, a few per worker, so a slow
-chunk does not leave the other cores idle and no item pays a process round trip of its own.
+Workers are forked after the site is loaded, so each inherits the model and the compiled
+templates instead of pickling them; only item numbers go out and small results come back.
+Work is handed out in chunks, sixteen per worker, so a slow chunk does not leave the other
+cores idle at the end and no item pays a process round trip of its own.
 """
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ def run(work: Callable[[int], R], count: int, jobs: int, min_items: int = MIN_IT
     """Yield work(i) for i in range(count), in no particular order, on up to `jobs` processes.
 
     Slow items (PDF cards) pay off sooner: fewer than `min_items` run in this process, and
-    `chunk` (items per round trip, default a few per worker) keeps the cores evenly busy."""
+    `chunk` (items per round trip, default a sixteenth of each worker's share) keeps the cores evenly busy."""
     global _work
     if not forks(count, jobs, min_items):
         for i in range(count):
@@ -65,7 +65,7 @@ def run(work: Callable[[int], R], count: int, jobs: int, min_items: int = MIN_IT
         return
     import multiprocessing
 
-    size = chunk or max(4, count // (jobs * 6))
+    size = chunk or max(4, count // (jobs * 16))
     chunks = [range(start, min(start + size, count)) for start in range(0, count, size)]
     _work = work
     try:
