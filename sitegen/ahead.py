@@ -32,37 +32,53 @@ MIN_PAGES = 48
 class RenderAhead:
     """The process rendering ahead; `stop()` ends it once its current page is stored."""
 
-    def __init__(self, pid: int, stop_fd: int):
+    def __init__(self, pid: int, stop_fd: int, first_fd: int):
         self._pid = pid
         self._stop_fd: int | None = stop_fd
+        self._first_fd: int | None = first_fd
 
     @classmethod
     def start(cls, content_dir: Path, content_name: str, sources: list[str], cache: Cache,
               first: Callable[[], None] = lambda: None) -> "RenderAhead | None":
         """Start rendering the Markdown of `sources` (content-relative paths); None when not worth it.
-        `first` runs before that: other work whose result the build will find in the cache."""
+        `first` runs before that: other work whose result the build will find in the cache once
+        `first_done()` returns."""
         if len(sources) < MIN_PAGES or not hasattr(os, "fork"):
             return None
         read_end, write_end = os.pipe()
+        done_read, done_write = os.pipe()
         parent = os.getpid()
         try:
             pid = os.fork()
         except OSError:  # no process to spare: the workers render it all, as they would anyway
-            os.close(read_end)
-            os.close(write_end)
+            for fd in (read_end, write_end, done_read, done_write):
+                os.close(fd)
             return None
         if pid == 0:  # the child: never returns into the build
             code = 1
             try:
                 die_with_parent(parent)  # a build killed outright must not leave it holding the build's lock
                 os.close(write_end)
-                first()
+                os.close(done_read)
+                try:
+                    first()
+                finally:
+                    os.close(done_write)  # first_done() returns, whether or not `first` succeeded
                 _render_ahead(content_dir, content_name, sources, cache, read_end)
                 code = 0
             finally:
                 os._exit(code)
         os.close(read_end)
-        return cls(pid, write_end)
+        os.close(done_write)
+        return cls(pid, write_end, done_read)
+
+    def first_done(self) -> None:
+        """Wait until `first` has ended (or the process has)."""
+        if self._first_fd is None:
+            return
+        os.read(self._first_fd, 1)  # end of file: the child closed its end, or ended
+        os.close(self._first_fd)
+        self._first_fd = None
 
     def stop(self) -> None:
         if self._stop_fd is None:
@@ -70,6 +86,7 @@ class RenderAhead:
         os.close(self._stop_fd)  # the child sees the pipe's end between two pages
         self._stop_fd = None
         os.waitpid(self._pid, 0)
+        self.first_done()  # its end is closed by now: this only closes ours
 
 
 def _render_ahead(content_dir: Path, content_name: str, sources: list[str], cache: Cache, stop_fd: int) -> None:

@@ -248,17 +248,17 @@ class Builder:
                        sources: dict[str, list[int]], live: Manifest | None, memo: PageMemo,
                        ahead: RenderAhead | None) -> BuildResult:
         checked = check(self.settings, drafts=self.drafts, memo=memo)
-        if ahead is not None:
-            ahead.stop()  # the render workers take over: they find what it rendered in the cache
         if checked.failed(self.strict):
             raise ContentError(checked.diagnostics, checked.pages)
         site = checked.site
+        if ahead is not None:
+            ahead.first_done()  # the templates it compiled and analysed are in the cache
         renderer, answers = self._renderer(site)
         manifest = Manifest(uuid.uuid4().hex, digest(command, str(answers.templates.raw)), answers.state,
                             command=command, sources=sources, started_ns=started_ns, pages=checked.pages,
                             warnings=[d.to_json() for d in checked.diagnostics])
         values: dict[str, str | None] = {}
-        rendered, changed, extra = self._assemble(renderer, answers, live, target, manifest, values, memo)
+        rendered, changed, extra = self._assemble(renderer, answers, live, target, manifest, values, memo, ahead)
         manifest.files = len(manifest.outputs) + len(manifest.copies) + extra
         self._save(manifest, values, keep={manifest.build_id, live.build_id if live else ""})
         if self._bodies is not None:  # keep only the bodies the site still has
@@ -303,7 +303,8 @@ class Builder:
         return renderer, answers
 
     def _assemble(self, renderer: Renderer, answers: Answers, live: Manifest | None, target: Path,
-                  manifest: Manifest, values: dict[str, str | None], memo: PageMemo) -> tuple[list[str], list[str], int]:
+                  manifest: Manifest, values: dict[str, str | None], memo: PageMemo,
+                  ahead: RenderAhead | None) -> tuple[list[str], list[str], int]:
         """Render what changed, fill the folder to swap in, swap it in (when anything differs).
         Return the rendered paths, the changed paths and how many files the cards step made."""
         # Outputs are reused only when nothing global changed; equal bytes are kept either way.
@@ -311,7 +312,8 @@ class Builder:
         folder = self._folder(target, live, manifest.build_id)
         extra = 0
         try:
-            rendered, writes = self._render(renderer, answers, reusable, live, target, folder, manifest, values, memo)
+            rendered, writes = self._render(renderer, answers, reusable, live, target, folder, manifest, values,
+                                            memo, ahead)
             changed = self._changed(live, manifest)
             if isinstance(folder, Fresh) and live is not None and not (changed or writes or self.cards):
                 folder.abort()  # nothing differs from the live folder: keep it, and its id
@@ -345,13 +347,14 @@ class Builder:
 
     def _render(self, renderer: Renderer, answers: Answers, reusable: Manifest | None, live: Manifest | None,
                 target: Path, folder: Fresh | Reuse, manifest: Manifest, values: dict[str, str | None],
-                memo: PageMemo) -> tuple[list[str], int]:
+                memo: PageMemo, ahead: RenderAhead | None) -> tuple[list[str], int]:
         """Render the outputs whose inputs changed and put every output and copied file into
         `folder`; return the rendered paths and how many files were written. `manifest.outputs`
         gets each output and its dependency keys, `values` their answers; `manifest.copies` the
         copied files. Copies share the workers with the pages: on a fresh folder they are a
         sixth of the work. Workers also make the records of their pages for `memo`, which this
-        process would otherwise pickle on its own at the end of the build."""
+        process would otherwise pickle on its own at the end of the build. The render-ahead
+        process, if any, works on until rendering starts."""
         stale = reusable.stale(answers) if reusable is not None else set()
         todo = []
         writes = 0
@@ -403,6 +406,8 @@ class Builder:
         bodies: Bodies = renderer.bodies  # type: ignore[assignment]
         fresh: list[tuple[str, bytes]] = []
         records: list[tuple[str, bytes]] = []
+        if ahead is not None:
+            ahead.stop()  # the render workers take over: they find what it rendered in the cache
         for done, made in enumerate(run(work, jobs, self.jobs), 1):
             self.reporter.progress("rendering", done, jobs)
             fresh += made.bodies
