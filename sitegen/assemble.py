@@ -53,6 +53,8 @@ class Fresh:
 
     def settle(self, keep: set[str]) -> None:
         """Make the folder hold `keep`: link the files that equal the live ones."""
+        if not self.live:  # a first build: `put` wrote every file
+            return
         for rel in sorted(keep):
             if not os.path.lexists(self.path / rel):
                 self.staging.link(rel, self.live_dir / rel)

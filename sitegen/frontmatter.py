@@ -63,35 +63,38 @@ def _is_fence(line: str) -> bool:
 
 def split(text: str) -> SourceFile:
     """Parse a page's text; raises FrontMatterError with a file position."""
-    lines, end = _fenced(text)
-    front = parse_yaml("\n".join(lines[1:end]), first_line=2)
-    return SourceFile(front=front, body="\n".join(lines[end + 1:]), body_line=end + 2)
+    front, body, end = _fenced(text)
+    return SourceFile(front=parse_yaml(front, first_line=2), body=body, body_line=end + 2)
 
 
 def body_of(text: str) -> str:
     """The page's Markdown body, as `split` finds it, without parsing the front matter."""
-    lines, end = _fenced(text)
-    return "\n".join(lines[end + 1:])
+    return _fenced(text)[1]
 
 
-def _fenced(text: str) -> tuple[list[str], int]:
-    """The page's lines and the index of the line closing its front matter."""
+def _fenced(text: str) -> tuple[str, str, int]:
+    """The front matter's text, the body, and the index of the line closing the front matter.
+    Only the front matter's lines are looked at: the body is taken whole."""
     text = text.lstrip("\ufeff").replace("\r\n", "\n")
-    lines = text.split("\n")
-    if not lines or not _is_fence(lines[0]):
+    newline = text.find("\n")
+    if not _is_fence(text if newline < 0 else text[:newline]):
         raise FrontMatterError(
             1, 1, "the file does not start with front matter",
             "start it with a '---' line, the page's keys (at least 'type' and 'title'), and a closing '---' line",
         )
-    for end in range(1, len(lines)):
-        if _is_fence(lines[end]) or lines[end].rstrip() == "...":
-            break
-    else:
-        raise FrontMatterError(
-            1, 1, "the front matter is never closed",
-            "add a line with only '---' after the last front-matter key",
-        )
-    return lines, end
+    start = at = newline + 1
+    index = 1
+    while newline >= 0:
+        newline = text.find("\n", at)
+        line = text[at:] if newline < 0 else text[at:newline]
+        if _is_fence(line) or line.rstrip() == "...":
+            return text[start:at - 1], "" if newline < 0 else text[newline + 1:], index
+        at = newline + 1
+        index += 1
+    raise FrontMatterError(
+        1, 1, "the front matter is never closed",
+        "add a line with only '---' after the last front-matter key",
+    )
 
 
 def parse_yaml(source: str, first_line: int) -> FrontMatter:

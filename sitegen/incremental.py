@@ -148,6 +148,13 @@ class SiteView(View):
         super().__init__(site, "site", log, frozenset({"url", "absolute_url", "settings"}))
         object.__setattr__(self, "graph", View(site.graph, "graph", log))
 
+    # Asked for dozens of times a page: found here, without going through __getattr__.
+    def url(self, target: Any) -> str:
+        return self._obj.url(target)
+
+    def absolute_url(self, target: Any) -> str:
+        return self._obj.absolute_url(target)
+
     def record(self, log: Recorder | None) -> None:
         """Send the questions of the next render to `log`."""
         object.__setattr__(self, "_log", log)

@@ -226,6 +226,17 @@ def test_a_corrupted_entry_is_rendered_again(site: Path, tmp_path: Path) -> None
     assert snapshot(site / "output") == clean_build(site, tmp_path)
 
 
+def test_a_checksummed_body_sitegen_cannot_read_is_rendered_again(site: Path, tmp_path: Path) -> None:
+    """An entry that passes its checksum but is not what this sitegen stores (another Python's
+    format, say) is rendered again, never served."""
+    cache = Cache(site, "markdown")
+    keys = [key for key, _data in cache.items()]
+    cache.put_many([(key, b'["<p>foreign</p>", []]') for key in keys])
+    edit("templates/base.html", "</footer>", "</footer>\n<!-- changed -->")(site)
+    run_build(site)
+    assert snapshot(site / "output") == clean_build(site, tmp_path)
+
+
 @pytest.mark.parametrize("damage", ["garbage", "delete"])
 def test_a_damaged_or_deleted_cache_is_rebuilt(site: Path, tmp_path: Path, damage: str) -> None:
     cache = site / CACHE_DIR

@@ -131,3 +131,32 @@ def test_body_of_does_not_parse_the_yaml() -> None:
 def test_body_of_refuses_a_file_without_front_matter() -> None:
     with pytest.raises(FrontMatterError):
         body_of("no front matter\n")
+
+
+def _by_lines(text: str) -> tuple[str, str, int] | None:
+    """The plain way to find the front matter, to hold the scanning one to: split every line."""
+    lines = text.lstrip("\ufeff").replace("\r\n", "\n").split("\n")
+    if lines[0].rstrip() != "---":
+        return None
+    for end in range(1, len(lines)):
+        if lines[end].rstrip() in ("---", "..."):
+            return "\n".join(lines[1:end]), "\n".join(lines[end + 1:]), end + 2
+    return None
+
+
+def test_the_front_matter_is_found_as_splitting_every_line_finds_it() -> None:
+    import random
+
+    from sitegen.frontmatter import _fenced
+
+    pieces = ["---", "--- ", "...", "... ", "title: A", "", "\r", "body", "\ufeff---", "----", " ---", "---\r"]
+    rng = random.Random(7)
+    for _ in range(20_000):
+        text = rng.choice(["\n", "\r\n"]).join(rng.choice(pieces) for _ in range(rng.randint(0, 7)))
+        try:
+            front, body, end = _fenced(text)
+        except FrontMatterError:
+            found = None
+        else:
+            found = front, body, end + 2
+        assert found == _by_lines(text), repr(text)
