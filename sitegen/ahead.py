@@ -22,7 +22,7 @@ from .bodies import encode, markdown_key
 from .cache import Cache
 from .frontmatter import FrontMatterError, body_of
 from .loader import decode
-from .markdown import render
+from .markdown import prepare, render
 from .parallel import die_with_parent
 
 # Fewer pages than this are not worth a process.
@@ -45,6 +45,7 @@ class RenderAhead:
         `first_done()` returns."""
         if len(sources) < MIN_PAGES or not hasattr(os, "fork"):
             return None
+        prepare()  # once, here, for this process and the render workers forked later too
         read_end, write_end = os.pipe()
         done_read, done_write = os.pipe()
         parent = os.getpid()

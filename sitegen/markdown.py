@@ -43,6 +43,11 @@ def _instance():
     return _md
 
 
+def prepare() -> None:
+    """Make the configured instance now (~20 ms): processes forked later inherit it."""
+    _instance()
+
+
 @dataclass(frozen=True)
 class Heading:
     level: int
@@ -136,18 +141,21 @@ def find_links(body: str, source: str, first_line: int) -> list[BodyLink]:
 
 # --- rewriting links in rendered HTML ------------------------------------------------------------
 
-_ATTR = re.compile(r'\b(href|src)="([^"]*)"')
+# `\b(href|src)="([^"]*)"`, matched from its `="` on: the engine then scans for that literal
+# instead of trying the pattern at every position, ~10x faster, and each match's `="value"`
+# is all a rewrite replaces. `\b` before a name is "no word character just before it".
+_ATTR = re.compile(r'="(?:(?<=href=")(?<!\whref=")|(?<=src=")(?<!\wsrc="))([^"]*)"')
 
 
 def rewrite_links(rendered: str, source: str, url_for: Callable[[Ref], str | None]) -> str:
     """Replace each relative href/src with the URL `url_for` gives; others stay as written."""
 
     def swap(m: re.Match) -> str:
-        raw = html.unescape(m.group(2))
+        raw = html.unescape(m.group(1))
         ref = make_ref(raw, source, "body", 0, 0)
         if ref.url or (ref.target == source and not raw.split("#")[0]):
             return m.group(0)
         new = url_for(ref)
-        return m.group(0) if new is None else f'{m.group(1)}="{html.escape(new)}"'
+        return m.group(0) if new is None else f'="{html.escape(new)}"'
 
     return _ATTR.sub(swap, rendered)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import re
 from pathlib import Path
 
@@ -10,7 +11,7 @@ from conftest import write_page
 
 from sitegen.build import check
 from sitegen.config import load_settings
-from sitegen.markdown import _instance, find_links, render, rewrite_links
+from sitegen.markdown import _ATTR, _instance, find_links, render, rewrite_links
 
 GUIDE_BODY = """\
 See the [dowel drill](../drills/a.md) first, then [its set-up](../drills/a.md#set-up).
@@ -91,6 +92,35 @@ def test_rewrite_keeps_unknown_targets_and_escapes_new_urls() -> None:
     html = '<a href="a.md">A</a><a href="gone.md">G</a><a href="#top">T</a><img src="b.png">'
     out = rewrite_links(html, "drills/x.md", lambda ref: urls.get(ref.target))
     assert out == '<a href="/a?x=1&amp;y=2">A</a><a href="gone.md">G</a><a href="#top">T</a><img src="b.png">'
+
+
+def test_rewrite_finds_href_and_src_only_as_whole_attribute_names() -> None:
+    html = ('href="a.md"<a xhref="a.md" data-href="a.md" _src="a.md" 1src="a.md" \u00e9src="a.md" srcset="a.md"'
+            ' HREF="a.md" href=\'a.md\' href = "a.md" href="" src="&amp;a.md" href="a.md#s"\u00a0src="a.md"'
+            ' -src="a.md">src="a.md')
+    out = rewrite_links(html, "drills/x.md", lambda ref: {"drills/a.md": "/a/", "drills/&a.md": "/&/"}.get(ref.target))
+    assert out == ('href="/a/"<a xhref="a.md" data-href="/a/" _src="a.md" 1src="a.md" \u00e9src="a.md" srcset="a.md"'
+                   ' HREF="a.md" href=\'a.md\' href = "a.md" href="" src="/&amp;/" href="/a/"\u00a0src="/a/"'
+                   ' -src="/a/">src="a.md')
+
+
+# Pieces of HTML around attribute names: word characters (Unicode ones too) or not before them,
+# quotes, entities, lookalike names, values that hold another attribute.
+PIECES = ["href", "src", "HREF", "Src", 'href="', 'src="', '="', "=", '"', "'", " ", "x", "_", "-", "1", "\u00e9",
+          "\u0663", "\u00a0", "\n", "data-", "set", "<a ", ">", "&amp;", "&quot;", "a.md", "#s", "ref", "rc"]
+
+
+def test_the_attribute_pattern_matches_where_the_plain_one_does() -> None:
+    """`_ATTR` starts at `="` for speed; the plain pattern is the definition it must agree with."""
+    plain = re.compile(r'\b(href|src)="([^"]*)"')
+    rng = random.Random(11)
+    matched = 0
+    for _ in range(20000):
+        html = "".join(rng.choice(PIECES) for _ in range(rng.randint(0, 14)))
+        expected = [(m.start(2) - 2, m.end(), m.group(2)) for m in plain.finditer(html)]
+        assert [(m.start(), m.end(), m.group(1)) for m in _ATTR.finditer(html)] == expected, html
+        matched += len(expected)
+    assert matched > 1500
 
 
 def test_rendering_extensions() -> None:
