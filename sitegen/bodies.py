@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import marshal
 from collections.abc import Mapping
 from typing import Iterator
 
-from .cache import Cache, digest
+from .cache import Cache, digest, pack
 from .incremental import code_digest
 from .loader import derived
 from .markdown import CONFIG_ID, Heading, Rendered, render
@@ -26,25 +25,16 @@ def markdown_key(body: str) -> str:
     return digest("markdown", CONFIG_ID, code_digest(), body)
 
 
-# marshal: a fifth of JSON's time each way, and a cold build stores and reads a body per page.
-# marshal trusts its input (a bad length can ask for gigabytes): only what carries this mark,
-# and passed the cache's checksum, was written by `encode`.
-_MARK = b"sitegen-body-1\n"
-
-
 def encode(rendered: Rendered) -> bytes:
-    return _MARK + marshal.dumps((rendered.html, tuple((h.level, h.id, h.name) for h in rendered.headings)))
+    return pack((rendered.html, tuple((h.level, h.id, h.name) for h in rendered.headings)))
 
 
 def stored(cache: Cache, key: str) -> Rendered | None:
     """The rendered body kept under `key`; None when absent or unreadable."""
-    data = cache.get(key)
-    if data is None or not data.startswith(_MARK):
-        return None
     try:
-        html, headings = marshal.loads(data[len(_MARK):])
+        html, headings = cache.get_plain(key)
         return Rendered(html, tuple(Heading(*h) for h in headings))
-    except (EOFError, TypeError, ValueError):  # marked, yet unreadable: made by another Python
+    except (TypeError, ValueError):
         return None
 
 

@@ -178,8 +178,8 @@ class Builder:
         if not build_id:
             return None
         if build_id not in self._known:
-            data = self.manifests.get_json(f"{self._folder_key}-{build_id}")
-            manifest = Manifest.from_json(data) if isinstance(data, dict) else None
+            data = self.manifests.get_plain(f"{self._folder_key}-{build_id}")
+            manifest = Manifest.from_plain(data) if isinstance(data, dict) else None
             if manifest is None or manifest.build_id != build_id:
                 return None
             self._known[build_id] = manifest
@@ -479,7 +479,7 @@ class Builder:
         manifest.keys = table.keys
         manifest.values = [values[k] for k in table.keys]
         prefix = f"{self._folder_key}-"
-        self.manifests.put_json(prefix + manifest.build_id, manifest.to_json())
+        self.manifests.put_plain(prefix + manifest.build_id, manifest.to_plain())
         # Only the live folder's build and its twin's are worth keeping (and remembering).
         self.manifests.delete_except(prefix, {prefix + k for k in keep})
         self._known = {k: m for k, m in self._known.items() if k in keep}

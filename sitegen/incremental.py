@@ -342,13 +342,13 @@ def _analyse(env: Any, name: str, source: str, store: Cache | None) -> tuple[tup
         if len(_analysed) > 512:  # the preview server sees every version of an edited template
             _analysed.clear()
         stored_key = digest("template", code_digest(), name, source)
-        found = _stored_analysis(store.get_json(stored_key)) if store is not None else None
+        found = _stored_analysis(store.get_plain(stored_key)) if store is not None else None
         if found is None:
             found = _parse_template(env, name, source)
             if found is None:
                 return (digest(name, source), None, False), False  # a syntax error: its render reports it
             if store is not None:
-                store.put_json(stored_key, found)
+                store.put_plain(stored_key, found)
         _analysed[key] = found
     return _analysed[key]
 
@@ -369,7 +369,7 @@ def _parse_template(env: Any, name: str, source: str) -> tuple[tuple[str, list[s
 
 
 def _stored_analysis(entry: Any) -> tuple[tuple[str, list[str] | None, bool], bool] | None:
-    """An analysis as the cache returns it (JSON lists); None when it is not one."""
+    """An analysis as the cache returns it; None when it is not one."""
     try:
         (own_digest, refs, now), raw = entry
     except (TypeError, ValueError):
@@ -427,14 +427,14 @@ class Manifest:
     files: int = 0  # files written
     warnings: list[dict] = field(default_factory=list)
 
-    def to_json(self) -> dict:
+    def to_plain(self) -> dict:
         data = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
         for name in ("outputs", "copies"):
             data[name] = {rel: [o.keys, o.digest, o.size, o.mtime] for rel, o in getattr(self, name).items()}
         return data
 
     @classmethod
-    def from_json(cls, data: Any) -> "Manifest | None":
+    def from_plain(cls, data: Any) -> "Manifest | None":
         try:
             tables = {name: {rel: Output(*o) for rel, o in data.pop(name).items()} for name in ("outputs", "copies")}
             return cls(**data, **tables)

@@ -373,6 +373,18 @@ def test_cache_round_trip_and_corruption(tmp_path: Path) -> None:
     assert Cache(tmp_path, "things").get("a") == b"1"
 
 
+def test_plain_values_round_trip_and_foreign_bytes_are_refused(tmp_path: Path) -> None:
+    from sitegen.cache import pack, unpack
+
+    value = {"outputs": {"a/index.html": [[0, 2], "d1", 10, 11]}, "values": [None, "x"], "pair": ("h", 1)}
+    assert unpack(pack(value)) == value
+    assert unpack(None) is None and unpack(b'{"json": true}') is None  # not packed by sitegen
+    cache = Cache(tmp_path, "things")
+    cache.put("foreign", b'["<p>not ours</p>", []]')
+    cache.put_plain("ours", value)
+    assert cache.get_plain("foreign") is None and cache.get_plain("ours") == value
+
+
 _shared: list[Cache] = []
 
 
