@@ -358,16 +358,16 @@ class Builder:
         stale = reusable.stale(answers) if reusable is not None else set()
         todo = []
         writes = 0
+        table = KeyTable(manifest.keys)  # interned as outputs come: this process waits for workers anyway
         for path, template, context in renderer.jobs():
             old = reusable.outputs.get(path) if reusable is not None else None
             live_file = target / path
             if old is not None and old.keys is not None and stale.isdisjoint(old.keys) and intact(live_file, old):
                 assert reusable is not None
-                keys = [reusable.keys[i] for i in old.keys]
                 values.update((reusable.keys[i], reusable.values[i]) for i in old.keys)
                 size, mtime, wrote = folder.put(path, old.digest, live_file)
                 writes += wrote
-                manifest.outputs[path] = Output(keys, old.digest, size, mtime)  # type: ignore[arg-type]
+                manifest.outputs[path] = Output(table.ids(reusable.keys[i] for i in old.keys), old.digest, size, mtime)
             else:
                 todo.append((path, template, context))
         copies = []  # files to read: the others are as the last build read them, and cheap to place
@@ -422,7 +422,8 @@ class Builder:
             if made.error is not None:
                 errors.append(made.error)
                 continue
-            record = Output(made.keys, made.digest, made.size, made.mtime)  # type: ignore[arg-type]
+            keys = table.ids(made.keys) if made.keys is not None else None
+            record = Output(keys, made.digest, made.size, made.mtime)
             (manifest.copies if made.copy else manifest.outputs)[made.path] = record
             writes += made.wrote
             if made.keys is not None:
@@ -471,13 +472,8 @@ class Builder:
             yield entry(rel, content / rel, f"{prefix}/{rel}")
 
     def _save(self, manifest: Manifest, values: dict[str, str | None], keep: set[str]) -> None:
-        """Intern the keys; keep the manifest in memory and in the cache, and forget older builds'."""
-        table = KeyTable()
-        for output in manifest.outputs.values():
-            if output.keys is not None:
-                output.keys = table.ids(output.keys)  # type: ignore[arg-type]
-        manifest.keys = table.keys
-        manifest.values = [values[k] for k in table.keys]
+        """Keep the manifest in memory and in the cache, and forget older builds'."""
+        manifest.values = [values[k] for k in manifest.keys]
         prefix = f"{self._folder_key}-"
         self.manifests.put_plain(prefix + manifest.build_id, manifest.to_plain())
         # Only the live folder's build and its twin's are worth keeping (and remembering).

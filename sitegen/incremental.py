@@ -459,11 +459,11 @@ _OWN = ('["page"', '["tpl"')
 
 
 class KeyTable:
-    """Interns dependency keys so the manifest names each once."""
+    """Interns dependency keys so the manifest names each once, in `keys` (a Manifest's)."""
 
-    def __init__(self) -> None:
-        self.keys: list[str] = []
-        self.index: dict[str, int] = {}
+    def __init__(self, keys: list[str]) -> None:
+        self.keys = keys
+        self.index: dict[str, int] = {key: i for i, key in enumerate(keys)}
 
     def ids(self, keys: Iterable[str]) -> list[int]:
         out = []
