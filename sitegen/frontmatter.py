@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -72,9 +73,12 @@ def body_of(text: str) -> str:
     return _fenced(text)[1]
 
 
+# A line closing the front matter: '---' or '...', then nothing but spaces (as str.rstrip sees them).
+_CLOSING = re.compile(r"^(?:---|\.\.\.)[^\S\n]*$", re.MULTILINE)
+
+
 def _fenced(text: str) -> tuple[str, str, int]:
-    """The front matter's text, the body, and the index of the line closing the front matter.
-    Only the front matter's lines are looked at: the body is taken whole."""
+    """The front matter's text, the body, and the index of the line closing the front matter."""
     text = text.lstrip("\ufeff").replace("\r\n", "\n")
     newline = text.find("\n")
     if not _is_fence(text if newline < 0 else text[:newline]):
@@ -82,19 +86,14 @@ def _fenced(text: str) -> tuple[str, str, int]:
             1, 1, "the file does not start with front matter",
             "start it with a '---' line, the page's keys (at least 'type' and 'title'), and a closing '---' line",
         )
-    start = at = newline + 1
-    index = 1
-    while newline >= 0:
-        newline = text.find("\n", at)
-        line = text[at:] if newline < 0 else text[at:newline]
-        if _is_fence(line) or line.rstrip() == "...":
-            return text[start:at - 1], "" if newline < 0 else text[newline + 1:], index
-        at = newline + 1
-        index += 1
-    raise FrontMatterError(
-        1, 1, "the front matter is never closed",
-        "add a line with only '---' after the last front-matter key",
-    )
+    closing = _CLOSING.search(text, newline + 1) if newline >= 0 else None
+    if closing is None:
+        raise FrontMatterError(
+            1, 1, "the front matter is never closed",
+            "add a line with only '---' after the last front-matter key",
+        )
+    start, at, end = newline + 1, closing.start(), closing.end()
+    return text[start:at - 1], text[end + 1:], text.count("\n", 0, at)
 
 
 def parse_yaml(source: str, first_line: int) -> FrontMatter:

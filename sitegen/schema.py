@@ -10,6 +10,7 @@ import datetime as dt
 import posixpath
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Callable
 from urllib.parse import unquote, urlsplit
 
@@ -168,23 +169,35 @@ def variations(value: Any, ctx: RefContext) -> list[Variation]:
     return [Variation(a, b) for a, b in _pairs(value, ctx, "title", "how")]
 
 
+_SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:")
+
+
 def is_url(raw: str) -> bool:
-    return bool(re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", raw)) or raw.startswith("//")
+    return _SCHEME.match(raw) is not None or raw.startswith("//")
 
 
 def make_ref(raw: str, source: str, key: str, line: int, column: int) -> Ref:
     """Resolve `raw`, written in page `source`, to a content-relative target path."""
-    if is_url(raw):
+    url, target, anchor = _resolve(raw, posixpath.dirname(source))
+    if url:
         return Ref(raw, key, line, column, url=True)
+    return Ref(raw, key, line, column, target=source if target == "" else target, anchor=anchor)
+
+
+@lru_cache(maxsize=16384)  # pages of one folder link to the same few files, and renders ask again
+def _resolve(raw: str, folder: str) -> tuple[bool, str | None, str]:
+    """(a URL?, content-relative target, anchor) of `raw` written in a page in `folder`; the
+    target is "" for "#anchor" (the page itself), None when it leads outside content/."""
+    if is_url(raw):
+        return True, None, ""
     path, _, anchor = raw.partition("#")
-    if not path:  # "#anchor" points into the same page
-        return Ref(raw, key, line, column, target=source, anchor=anchor)
+    if not path:
+        return False, "", anchor
     path = unquote(path.split("?")[0])
     if path.startswith("/"):
-        return Ref(raw, key, line, column, anchor=anchor)  # absolute paths bypass content/: refused later
-    joined = posixpath.normpath(posixpath.join(posixpath.dirname(source), path))
-    target = None if joined == ".." or joined.startswith("../") else joined
-    return Ref(raw, key, line, column, target=target, anchor=anchor)
+        return False, None, anchor  # absolute paths bypass content/: refused later
+    joined = posixpath.normpath(posixpath.join(folder, path))
+    return False, None if joined == ".." or joined.startswith("../") else joined, anchor
 
 
 def _ref(value: Any, ctx: RefContext, index: tuple, *, pages: bool, urls: bool) -> Ref:
