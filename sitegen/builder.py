@@ -71,7 +71,6 @@ class _Made:
     error: Diagnostic | None = None
     bodies: list[tuple[str, bytes]] = field(default_factory=list)  # Markdown rendered for it, to cache
     copy: bool = False  # a file copied as it is, not rendered
-    record: tuple[str, bytes] | None = None  # its page's PageMemo record, made by the worker
 
 
 def scan(settings: Settings) -> dict[str, list[int]]:
@@ -352,9 +351,7 @@ class Builder:
         `folder`; return the rendered paths and how many files were written. `manifest.outputs`
         gets each output and its dependency keys, `values` their answers; `manifest.copies` the
         copied files. Copies share the workers with the pages: on a fresh folder they are a
-        sixth of the work. Workers also make the records of their pages for `memo`, which this
-        process would otherwise pickle on its own at the end of the build. The render-ahead
-        process, if any, works on until rendering starts."""
+        sixth of the work. The render-ahead process, if any, works on until rendering starts."""
         stale = reusable.stale(answers) if reusable is not None else set()
         todo = []
         writes = 0
@@ -383,8 +380,9 @@ class Builder:
         forked = bool(todo) and forks(jobs, self.jobs)
         if forked:
             _load_templates(renderer.env)  # once, here: forked workers would each compile or load them
-        unsaved = memo.unsaved() if forked and memo.saving else set()
-        page_of = {p.output_file: p.source for p in renderer.site.pages if p.source in unsaved}
+            # Now, while the render-ahead process still renders on the other core: the workers'
+            # own derived values are theirs alone, and the records have all this one has.
+            memo.save()
 
         def work(i: int) -> _Made:
             if i >= len(todo):
@@ -397,15 +395,12 @@ class Builder:
             data = text.encode("utf-8")
             made = digest(data)
             size, mtime, wrote = folder.put(path, made, data)
-            source = page_of.get(path)
-            stored = memo.record(source) if source is not None else None
             return _Made(path, keys, [answers.value(k) for k in keys or ()], made, size, mtime, wrote,
-                         bodies=bodies.take_fresh(), record=(source, stored) if stored is not None else None)
+                         bodies=bodies.take_fresh())
 
         errors: list[Diagnostic] = []
         bodies: Bodies = renderer.bodies  # type: ignore[assignment]
         fresh: list[tuple[str, bytes]] = []
-        records: list[tuple[str, bytes]] = []
         if ahead is not None:
             ahead.stop()  # the render workers take over: they find what it rendered in the cache
         for done, made in enumerate(run(work, jobs, self.jobs), 1):
@@ -414,11 +409,6 @@ class Builder:
             if len(fresh) >= 256:  # stored as they come: 10,000 bodies held to the end weigh 100 MB
                 self.cache.put_many(fresh)
                 fresh = []
-            if made.record is not None:
-                records.append(made.record)
-                if len(records) >= 256:
-                    memo.store(records)
-                    records = []
             if made.error is not None:
                 errors.append(made.error)
                 continue
@@ -429,7 +419,6 @@ class Builder:
             if made.keys is not None:
                 values.update(zip(made.keys, made.values))
         self.cache.put_many(fresh)  # even when a template failed: the Markdown is good
-        memo.store(records)
         if errors:
             raise ContentError(sorted(set(errors)), len(renderer.site.pages))
         return [path for path, _t, _c in todo], writes

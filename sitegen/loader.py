@@ -137,46 +137,23 @@ class PageMemo:
         if self._store is not None and gone:
             self._store.delete_many(gone)
 
-    @property
-    def saving(self) -> bool:
-        return self._store is not None
-
-    def unsaved(self) -> set[str]:
-        """The entries that are new, re-read, or have new derived values since last stored."""
-        return self._dirty | {s for s, e in self._entries.items() if len(e.derived) != self._stored.get(s)}
-
-    def record(self, source: str) -> bytes | None:
-        """One entry as stored; None for none. Pure: a render worker makes the records of its pages."""
+    def save(self) -> None:
+        """Store the entries that are new, re-read, or have new derived values."""
+        if self._store is None:
+            return
         import pickle
 
-        entry = self._entries.get(source)
-        if entry is None or not entry.digest:
-            return None
-        return pickle.dumps((self._version, entry), protocol=pickle.HIGHEST_PROTOCOL)
-
-    def store(self, records: list[tuple[str, bytes]]) -> None:
-        """Store records made by `record`, here or in a forked process, of the entries as they are
-        now. (A worker's copy may hold more derived values: each is a function of the page alone.)"""
-        if self._store is None:
-            return
-        self._store.put_many(records)
-        for source, _data in records:
-            self._stored[source] = len(self._entries[source].derived)
-            self._dirty.discard(source)
-
-    def save(self) -> None:
-        """Store every unsaved entry."""
-        if self._store is None:
-            return
+        changed = self._dirty | {s for s, e in self._entries.items() if len(e.derived) != self._stored.get(s)}
         rows = []
-        for source in sorted(self.unsaved()):
-            data = self.record(source)
-            if data is not None:
-                rows.append((source, data))
+        for source in sorted(changed):
+            entry = self._entries.get(source)
+            if entry is not None and entry.digest:
+                rows.append((source, pickle.dumps((self._version, entry), protocol=pickle.HIGHEST_PROTOCOL)))
+                self._stored[source] = len(entry.derived)
             if len(rows) >= 500:  # stored as they come: 10,000 entries held to the end weigh 70 MB
-                self.store(rows)
+                self._store.put_many(rows)
                 rows = []
-        self.store(rows)
+        self._store.put_many(rows)
         self._dirty.clear()
 
 
