@@ -58,6 +58,7 @@ class Recorder:
 
 
 _texts: dict[Key, str] = {}
+_keys: dict[str, Key] = {}  # the other way: a render's keys are answered without parsing them
 
 
 def _text(key: Key) -> str:
@@ -65,7 +66,9 @@ def _text(key: Key) -> str:
     if found is None:
         if len(_texts) > 200_000:
             _texts.clear()
+            _keys.clear()
         found = _texts[key] = json.dumps(key)
+        _keys[found] = key
     return found
 
 
@@ -214,7 +217,8 @@ class Answers:
         return self._memo[key]
 
     def _answer(self, key: str) -> str | None:
-        obj, attr, args = json.loads(key)
+        found = _keys.get(key)
+        obj, attr, args = found if found is not None else json.loads(key)
         if obj == "page":
             page = self.site.graph.pages.get(attr)
             return full_digest(page) if page is not None else "-"
