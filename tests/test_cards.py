@@ -426,3 +426,29 @@ def test_commands_that_make_no_cards_do_not_import_the_pdf_libraries():
             "print(sorted(m for m in ('weasyprint', 'pypdf', 'pypdfium2', 'segno', 'PIL') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_card_workers_collect_garbage_even_in_a_build_that_turned_the_collector_off(monkeypatch) -> None:
+    """`sitegen build` turns Python's cycle collector off for the pages; WeasyPrint's layout is
+    cyclic garbage, so without it every card a worker renders stays in memory."""
+    import gc
+
+    from sitegen.cards import pool
+
+    class Probe:
+        def __init__(self, settings, size) -> None:
+            pass
+
+        def run(self, job) -> pool.Result:  # in a forked worker: is its collector on?
+            return pool.Result(0, b"on" if gc.isenabled() else b"off")
+
+    monkeypatch.setattr(pool, "_Worker", Probe)
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        results = pool.render(["job"] * 6, None, None)  # type: ignore[arg-type]
+        assert [r.data for r in results] == [b"on"] * 6
+        assert not gc.isenabled()  # and off again for the rest of the build
+    finally:
+        if was_on:
+            gc.enable()

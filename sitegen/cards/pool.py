@@ -8,7 +8,9 @@ half a second each. A card's fit is measured on its laid-out boxes, in the same 
 
 from __future__ import annotations
 
+import gc
 import logging
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Callable, Iterator
@@ -219,8 +221,25 @@ def render(jobs: list[Job], settings: Settings, size: CardSize,
         return index, slot[0].run(jobs[index])
 
     results: list[Result] = [Result(0, b"")] * len(jobs)
-    # One card per round trip: a card takes ~40 ms, so the cores finish within one card of each other.
-    for done, (index, result) in enumerate(run(work, len(jobs), default_jobs(), min_items=2, chunk=1), 1):
-        results[index] = result
-        progress(done, len(jobs))
+    with _collecting():
+        # One card per round trip: a card takes ~40 ms, so the cores finish within one card of each other.
+        for done, (index, result) in enumerate(run(work, len(jobs), default_jobs(), min_items=2, chunk=1), 1):
+            results[index] = result
+            progress(done, len(jobs))
     return results
+
+
+@contextmanager
+def _collecting() -> Iterator[None]:
+    """The cycle collector on, here and in the workers forked meanwhile, even within a build that
+    turned it off: WeasyPrint's layout is cyclic garbage (boxes point at their parents), ~0.6 MB a
+    card. What exists already is frozen, so collections do not walk the loaded site."""
+    was_on = gc.isenabled()
+    if not was_on:
+        gc.freeze()
+        gc.enable()
+    try:
+        yield
+    finally:
+        if not was_on:
+            gc.disable()
