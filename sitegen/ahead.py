@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import select
+import signal
 from pathlib import Path
 from typing import Callable
 
@@ -84,18 +85,27 @@ class RenderAhead:
     def stop(self) -> None:
         if self._stop_fd is None:
             return
+        if self._first_fd is not None and not _ended(self._first_fd):
+            # Still in `first` (a build that failed its checks): its work is not wanted. Its cache
+            # writes are transactions, so ending it mid-way loses at most an entry.
+            os.kill(self._pid, signal.SIGKILL)
         os.close(self._stop_fd)  # the child sees the pipe's end between two pages
         self._stop_fd = None
         os.waitpid(self._pid, 0)
         self.first_done()  # its end is closed by now: this only closes ours
 
 
+def _ended(fd: int) -> bool:
+    """Whether the other end of a pipe that is never written to has been closed."""
+    ready = select.poll()
+    ready.register(fd, select.POLLIN)
+    return bool(ready.poll(0))
+
+
 def _render_ahead(content_dir: Path, content_name: str, sources: list[str], cache: Cache, stop_fd: int) -> None:
-    stop = select.poll()
-    stop.register(stop_fd, select.POLLIN)
     batch: list[tuple[str, bytes]] = []
     for source in sources:
-        if stop.poll(0):  # the build closed its end
+        if _ended(stop_fd):  # the build closed its end
             break
         # Only the body: the front matter is the build's to parse (and to report on).
         try:

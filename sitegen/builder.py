@@ -210,7 +210,7 @@ class Builder:
         target = check_output_dir(self.settings, self.output)
         self._folder_key = digest(str(target))[:16]  # names this output folder's manifests in the cache
         # A long-running Builder keeps the site in memory: a full collection during a rebuild
-        # would walk all of it. (A one-shot build renders too, and that does make cyclic garbage.)
+        # would walk all of it. (`sitegen build` turns the collector off for its whole process.)
         paused = collector_paused() if self._memo is not None else nullcontext()
         with _one_at_a_time(self.settings.root, target), paused:
             return self._build(target, started, started_ns)

@@ -79,3 +79,13 @@ def test_it_compiles_the_templates_first_so_the_build_only_loads_them(site: Path
     build(load_settings(site), cards=False, jobs=2)
     assert compiled == []  # all from the cache the render-ahead process filled
     assert (site / "output" / "index.html").is_file()
+
+
+def test_a_build_that_fails_its_checks_does_not_wait_for_the_templates(site: Path) -> None:
+    ahead = RenderAhead.start(site / "content", "content", sources(site), Cache(site, "markdown"),
+                              first=lambda: time.sleep(30))
+    assert ahead is not None
+    started = time.monotonic()
+    ahead.stop()  # still in `first`: ended, not waited for
+    assert time.monotonic() - started < 5
+    ahead.stop()  # and once more is harmless

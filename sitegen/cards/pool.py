@@ -233,7 +233,7 @@ def render(jobs: list[Job], settings: Settings, size: CardSize,
 def _collecting() -> Iterator[None]:
     """The cycle collector on, here and in the workers forked meanwhile, even within a build that
     turned it off: WeasyPrint's layout is cyclic garbage (boxes point at their parents), ~0.6 MB a
-    card. What exists already is frozen, so collections do not walk the loaded site."""
+    card. What exists already is frozen meanwhile, so collections do not walk the loaded site."""
     was_on = gc.isenabled()
     if not was_on:
         gc.freeze()
@@ -243,3 +243,4 @@ def _collecting() -> Iterator[None]:
     finally:
         if not was_on:
             gc.disable()
+            gc.unfreeze()  # a long-running process's later collections see them again
