@@ -18,7 +18,7 @@ from .incremental import Manifest, Output
 from .output import Staging, Twin
 
 
-def intact(path: Path, record: Output | None) -> bool:
+def intact(path: str | Path, record: Output | None) -> bool:
     """True when the file is still the one the record describes (same size and time)."""
     if record is None:
         return False
@@ -40,12 +40,14 @@ class Fresh:
         self.staging = staging
         self.path = staging.path
         self.live_dir = live_dir
+        self._live = os.fspath(live_dir)  # paths joined as text: a build asks about every file
         self.live = _records(live)
 
-    def put(self, rel: str, made: str, data: bytes | Path) -> tuple[int, int, bool]:
-        """Place one file; return its size and time in the folder, and whether it was written."""
+    def put(self, rel: str, made: str, data: bytes | str | Path) -> tuple[int, int, bool]:
+        """Place one file (its bytes, or the path of a file to copy); return its size and time in
+        the folder, and whether it was written."""
         old = self.live.get(rel)
-        if old is not None and old.digest == made and intact(self.live_dir / rel, old):
+        if old is not None and old.digest == made and intact(f"{self._live}/{rel}", old):
             return old.size, old.mtime, False  # linked by settle(): a build that changes nothing makes no folder
         target = self.staging.write(rel, data) if isinstance(data, bytes) else self.staging.copy(rel, data)
         st = os.stat(target)
@@ -73,19 +75,21 @@ class Reuse:
                  dirty: bool):
         self.twin = twin
         self.path = twin.path
+        self._path = os.fspath(twin.path)  # paths joined as text: a build asks about every file
         self.held = _records(twin_manifest)
         self.live_dir = live_dir
+        self._live = os.fspath(live_dir)
         self.live = _records(live)
         self.build_id = build_id
         self.dirty = dirty
         twin.begin(twin_manifest.build_id)
 
-    def put(self, rel: str, made: str, data: bytes | Path) -> tuple[int, int, bool]:
+    def put(self, rel: str, made: str, data: bytes | str | Path) -> tuple[int, int, bool]:
         held = self.held.get(rel)
-        if held is not None and held.digest == made and intact(self.path / rel, held):
+        if held is not None and held.digest == made and intact(f"{self._path}/{rel}", held):
             return held.size, held.mtime, False
         old = self.live.get(rel)
-        live_file = self.live_dir / rel
+        live_file = f"{self._live}/{rel}"
         if old is not None and old.digest == made and intact(live_file, old):
             target = self.twin.copy(rel, live_file)
             os.utime(target, ns=(old.mtime, old.mtime))

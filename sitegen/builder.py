@@ -191,7 +191,8 @@ class Builder:
         if any(mtime + _RACY_NS >= live.started_ns for _size, mtime in sources.values()):
             return False
         records = list(live.outputs.items()) + list(live.copies.items())
-        return all(intact(target / rel, record) for rel, record in records)
+        base = os.fspath(target)  # joined as text: a no-op build asks about every file
+        return all(intact(f"{base}/{rel}", record) for rel, record in records)
 
     def _folder(self, target: Path, live: Manifest | None, build_id: str) -> Fresh | Reuse:
         """Update the twin when its record is known; otherwise start a fresh folder."""
@@ -356,9 +357,10 @@ class Builder:
         todo = []
         writes = 0
         table = KeyTable(manifest.keys)  # interned as outputs come: this process waits for workers anyway
+        base = os.fspath(target)  # joined as text: an edit's build asks about every output
         for path, template, context in renderer.jobs():
             old = reusable.outputs.get(path) if reusable is not None else None
-            live_file = target / path
+            live_file = f"{base}/{path}"
             if old is not None and old.keys is not None and stale.isdisjoint(old.keys) and intact(live_file, old):
                 assert reusable is not None
                 values.update((reusable.keys[i], reusable.values[i]) for i in old.keys)

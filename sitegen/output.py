@@ -120,7 +120,7 @@ class _Folder:
             handle.write(data)
         return target
 
-    def copy(self, rel: str, source: Path) -> Path:
+    def copy(self, rel: str, source: str | Path) -> Path:
         target = self._target(rel)
         shutil.copyfile(source, target)
         return target
