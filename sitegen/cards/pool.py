@@ -8,9 +8,7 @@ half a second each. A card's fit is measured on its laid-out boxes, in the same 
 
 from __future__ import annotations
 
-import gc
 import logging
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Callable, Iterator
@@ -211,6 +209,7 @@ def render(jobs: list[Job], settings: Settings, size: CardSize,
     Each process sets its worker up on its first job: forked workers inherit an empty slot,
     so each imports WeasyPrint once, and a run small enough to stay in this process uses it here.
     """
+    from ..build import collector_running
     from ..parallel import default_jobs, run
 
     slot: list[_Worker] = []
@@ -221,26 +220,10 @@ def render(jobs: list[Job], settings: Settings, size: CardSize,
         return index, slot[0].run(jobs[index])
 
     results: list[Result] = [Result(0, b"")] * len(jobs)
-    with _collecting():
+    with collector_running():
         # One card per round trip: a card takes ~40 ms, so the cores finish within one card of each other.
         for done, (index, result) in enumerate(run(work, len(jobs), default_jobs(), min_items=2, chunk=1), 1):
             results[index] = result
             progress(done, len(jobs))
     return results
 
-
-@contextmanager
-def _collecting() -> Iterator[None]:
-    """The cycle collector on, here and in the workers forked meanwhile, even within a build that
-    turned it off: WeasyPrint's layout is cyclic garbage (boxes point at their parents), ~0.6 MB a
-    card. What exists already is frozen meanwhile, so collections do not walk the loaded site."""
-    was_on = gc.isenabled()
-    if not was_on:
-        gc.freeze()
-        gc.enable()
-    try:
-        yield
-    finally:
-        if not was_on:
-            gc.disable()
-            gc.unfreeze()  # a long-running process's later collections see them again
