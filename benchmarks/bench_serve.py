@@ -104,7 +104,7 @@ def measure(site: Path, edits: int) -> dict:
     finally:
         server.stop()
         thread.join(600)
-    # The server's own terminal lines: "built N pages (K files changed) in X ms".
+    # The server's own terminal lines: "built N pages (K files changed) in X ms" (or "1 file").
     builds = [int(m) for m in re.findall(r"built \d+ pages\b.* in (\d+) ms", "\n".join(reporter.messages))]
     pages = re.search(r"built (\d+) pages", reporter.messages[0])
     reload_ms = [s["reload_ms"] for s in samples]

@@ -5,8 +5,8 @@
     python -m benchmarks.run --peers              # also Pelican and MkDocs on the same corpus
 
 Every figure is the median of `--runs` runs of a fresh `sitegen` process (what a user types),
-except "preview edit", which times `Builder.build()` in one long-running process (what
-`sitegen serve` does). Builds are HTML only (`--no-cards`). Sites are generated into
+except "watch edit" and "preview edit", which time one long-running process: `sitegen build
+--watch`, and `Builder.build()` as `sitegen serve` calls it. Builds are HTML only (`--no-cards`). Sites are generated into
 benchmarks/results/tmp/ (git-ignored); results go to benchmarks/results/.
 
 What each row times:
@@ -16,7 +16,11 @@ What each row times:
   folder (see sitegen/output.py); it is reported apart, the rest are the steady state.
 - no-op: nothing changed since the last build, which ran more than a second after the last
   edit (sooner, file times cannot prove a file unchanged and the build checks the content).
-- one-page edit: a sentence added to one drill.
+- one-page edit: a sentence added to one drill (or removed again: runs alternate, so its
+  Markdown comes from the cache, as for an edit the author undoes).
+- watch edit: the same edit under `sitegen build --watch`, from writing the file to the line the
+  build prints once the new output/ is in place (file event, the 20 ms wait for a burst of
+  saves to end, the build, the swap).
 - check: `sitegen check --no-cards` alone, like the builds HTML only (without it, check also
   lays out every drill's card to see that it fits), after the builds above: it starts from the
   pages they kept (with no cache at all, 1,000 pages take ~0.5 s). help: `sitegen --help`,
@@ -32,6 +36,7 @@ import os
 import platform
 import resource
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -183,6 +188,37 @@ def preview_edit(site: Path, runs: int) -> float:
     return round(float(out.strip()), 3)
 
 
+def watch_edit(site: Path, runs: int) -> float:
+    """Seconds from saving the drill to `sitegen build --watch` reporting it built; the median."""
+    proc = subprocess.Popen([sys.executable, "-m", "sitegen", "-C", str(site), "build", "--no-cards", "--watch"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=ENV)
+    assert proc.stderr is not None
+
+    def line_with(text: str) -> str:
+        for line in proc.stderr:
+            if text in line:
+                return line
+        raise SystemExit(f"sitegen build --watch ended before printing {text!r}")
+
+    edit = toggle(site / DRILL, "\nOne more sentence for the benchmark.\n")
+    try:
+        line_with("watching for changes")
+        times = []
+        for i in range(runs):
+            started = time.perf_counter()
+            edit(i)
+            line = line_with("changed:")
+            times.append(time.perf_counter() - started)
+            if "built" not in line:
+                raise SystemExit(f"sitegen build --watch failed: {line}")
+            time.sleep(0.2)  # editors do not save this often; let the process settle
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(30)
+        edit(1)
+    return median(times)
+
+
 def bench(pages: int, runs: int, jobs: int) -> dict:
     site = WORK / f"site-{pages}"
     clear(site)
@@ -209,6 +245,7 @@ def bench(pages: int, runs: int, jobs: int) -> dict:
     edit = toggle(site / DRILL, "\nOne more sentence for the benchmark.\n")
     measure(result, "one_page_edit", repeat(runs, edit, lambda: sitegen(site, *build)))
     edit(1)
+    result["watch_edit"] = watch_edit(site, max(runs, 5))
     result["preview_edit"] = preview_edit(site, max(runs, 5))
     measure(result, "check", repeat(runs, lambda i: None, lambda: sitegen(site, "check", "--no-cards")))
     measure(result, "help", repeat(runs, lambda i: None, lambda: sitegen(site, "--help")))
@@ -224,6 +261,7 @@ ROWS = [
     ("template_change_first", "First template change after a cold build (makes the twin folder)"),
     ("no_op", "No-op rebuild"),
     ("one_page_edit", "One page edited (`sitegen build`)"),
+    ("watch_edit", "One page edited under `sitegen build --watch` (save → new output/)"),
     ("preview_edit", "One page edited in the preview (`Builder.build()` in `sitegen serve`)"),
     ("check", "`sitegen check --no-cards` after a build (HTML only: no card layout)"),
     ("help", "`sitegen --help`"),
@@ -277,7 +315,7 @@ def chart(results: list[dict], path: Path) -> None:
     left.set_xlim(0, max(values) * 1.3)
     left.set_xlabel("seconds")
     keys = [("cold", "cold"), ("template_change", "template\nchange"), ("no_op", "no-op"),
-            ("one_page_edit", "one edit"), ("preview_edit", "edit in\npreview"), ("check", "check")]
+            ("one_page_edit", "one edit"), ("watch_edit", "edit in\n--watch"), ("check", "check")]
     width = 0.8 / len(results)
     for i, r in enumerate(results):
         xs = [k + i * width for k in range(len(keys))]

@@ -19,6 +19,7 @@ Run it in a site folder (one with content/ and templates/), or point at one with
 EPILOG = """\
 examples:
   sitegen build                  check, then build the site and cards into output/
+  sitegen build --watch          build, then build again after every save
   sitegen check                  validate every page and progression link
   sitegen serve --open           preview with live reload at http://127.0.0.1:8000/
   sitegen new drill "Wall hip hinge"
@@ -55,6 +56,8 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--output", type=Path, metavar="DIR", help="write here instead of the output_dir setting")
     b.add_argument("--base-url", metavar="URL", help="override the base_url setting")
     b.add_argument("-j", "--jobs", type=_jobs, metavar="N", help="processes that render pages (default: one per CPU)")
+    b.add_argument("--watch", action="store_true",
+                   help="stay running and build again after every save, redoing only what changed (Ctrl-C stops)")
 
     c = sub.add_parser("check", help="validate every page and progression link; write nothing",
                        description="Validate front matter, links and the progression graph. Exit 0 when clean, "
@@ -193,6 +196,8 @@ def _build(settings, args: argparse.Namespace) -> int:
     from .build import build
     from .diagnostics import write_text
 
+    if args.watch:
+        return _watch(settings, args)
     if args.base_url:
         settings = settings.with_base_url(args.base_url)
     # One build, then the process exits, and so do its render workers, which inherit this: the
@@ -207,7 +212,31 @@ def _build(settings, args: argparse.Namespace) -> int:
         raise
     if result.warnings:
         write_text(result.warnings, result.pages)
-    where = result.output.relative_to(settings.root) if result.output.is_relative_to(settings.root) else result.output
-    print(f"built {result.pages} pages, {result.files} files into {where}/ in {result.seconds:.2f} s",
-          file=sys.stderr)
+    print(f"built {result.pages} pages, {result.files} files into {_shown(settings, result.output)}/ "
+          f"in {result.seconds:.2f} s", file=sys.stderr)
     return 0
+
+
+def _shown(settings, output: Path) -> Path:
+    """The output folder as the user would write it: relative to the site folder when inside it."""
+    return output.relative_to(settings.root) if output.is_relative_to(settings.root) else output
+
+
+def _watch(settings, args: argparse.Namespace) -> int:
+    from .builder import Builder
+    from .output import check_output_dir
+    from .parallel import default_jobs
+    from .rebuild import Rebuilds, watch
+    from .report import Reporter
+
+    reporter = Reporter()
+
+    def make_builder(current):
+        if args.base_url:
+            current = current.with_base_url(args.base_url)
+        return Builder(current, drafts=args.drafts, strict=args.strict, cards=args.cards, output=args.output,
+                       reporter=reporter)
+
+    shown = _shown(settings, check_output_dir(settings, args.output))
+    rebuilds = Rebuilds(settings, make_builder, keeps=f"{shown}/ keeps the last good build")
+    return watch(rebuilds, args.jobs or default_jobs(), reporter)

@@ -12,24 +12,20 @@ the card job is held while pages build.
 from __future__ import annotations
 
 import errno
-import io
 import ipaddress
 import shutil
 import socket
 import threading
-import time
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from .config import Settings, load_settings
-from .diagnostics import ERROR, Diagnostic, sort_key, write_text
-from .errors import ContentError, SitegenError, UsageError
+from .config import Settings
+from .diagnostics import ERROR, Diagnostic, sort_key
+from .errors import UsageError
 from .output import MARKER
+from .rebuild import DEBOUNCE, Outcome, Rebuilds, changed_report
 from .report import Reporter
 
-# Editors save in bursts (backup, write, rename); wait this long for quiet before building.
-DEBOUNCE = 0.02
 WILDCARD = ("", "0.0.0.0", "::")
 # What livereload.js can swap without reloading the page.
 _IN_PLACE = (".css", ".png", ".gif", ".jpg", ".jpeg")
@@ -125,14 +121,11 @@ def overlay_entries(diagnostics: list[Diagnostic]) -> list[dict]:
     return entries
 
 
-@dataclass
-class Outcome:
-    """What one build produced, for the terminal and the overlay; no errors means it was swapped in."""
-
-    errors: list[dict] = field(default_factory=list)
-    report: str = ""
-    settings: Settings | None = None  # the new settings when a settings file changed and loaded
-    changed: list[str] = field(default_factory=list)  # preview files whose bytes changed
+def overlay_errors(outcome: Outcome) -> list[dict]:
+    """A build's errors as the overlay shows them; none for a build that was swapped in."""
+    if outcome.problem:
+        return [{"location": "", "text": outcome.problem}]
+    return overlay_entries(outcome.diagnostics)
 
 
 class PreviewServer:
@@ -154,8 +147,7 @@ class PreviewServer:
         self._pending: set[Path] = set()
         self._timer = None
         self._building = False
-        self._settings_broken = False
-        self._builder = None
+        self.rebuilds = Rebuilds(settings, self._make_builder, keeps="still serving the last good pages")
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sitegen-build")
         self.loop = None
         self.watcher = None
@@ -355,64 +347,24 @@ class PreviewServer:
 
     def _show(self, outcome: Outcome, changed: set[Path]) -> None:
         self.builds += 1
-        self._errors = outcome.errors
+        self._errors = overlay_errors(outcome)
         if outcome.settings is not None:
             self.settings = outcome.settings
             self.watcher.retarget(outcome.settings)
-        if changed:
-            sep = "\n" if "\n" in outcome.report else " "
-            self.reporter.info(f"{self._describe(changed)} changed:{sep}{outcome.report}")
-        else:
-            self.reporter.info(outcome.report)
-
-    def _describe(self, changed: set[Path]) -> str:
-        """Name up to three changed files; editors' temporary files (the far end of a rename) drop out."""
-        root = self.settings.root
-        names = sorted(p.relative_to(root).as_posix() for p in changed if p.exists() and p.is_relative_to(root))
-        names = names or sorted(p.name for p in changed)
-        return ", ".join(names[:3]) + (" …" if len(names) > 3 else "")
+        self.reporter.info(changed_report(changed, self.settings.root, outcome) if changed else outcome.report)
 
     # --- the build ------------------------------------------------------------------------------
 
     def _build(self, changed: set[Path]) -> Outcome:
-        """The one place the preview builds. The Builder keeps the site in memory between builds and
-        redoes only what a change touched."""
+        """The one place the preview builds (on the build thread: one process, no forking)."""
+        return self.rebuilds.build(changed)
+
+    def _make_builder(self, settings: Settings):
         from .build import Builder
+        from .preview_cards import links
         from .report import NullReporter
-        from .watch import is_settings_file
 
-        started = time.perf_counter()
-        settings = None
-        try:
-            if self._settings_broken or any(is_settings_file(p, self.settings) for p in changed):
-                # Until the settings load again, every build retries them: none may pass on stale ones.
-                self._settings_broken = True
-                settings = load_settings(self.settings.root)
-                self._settings_broken = False
-            if self._builder is None or settings is not None:
-                from .preview_cards import links
-
-                preview = (settings or self.settings).with_base_url(self.url)
-                # The pages link their cards; the cards themselves are made in the background.
-                self._builder = Builder(preview, output=self.root, cards=False, drafts=self.drafts,
-                                        reporter=NullReporter(), extra_context={"cards": links(preview)})
-            result = self._builder.build()
-        except ContentError as exc:
-            text = io.StringIO()
-            write_text(exc.diagnostics, exc.pages, text)
-            return Outcome(overlay_entries(exc.diagnostics),
-                           text.getvalue().rstrip() + "\nstill serving the last good pages; fix and save")
-        except SitegenError as exc:
-            return Outcome([{"location": "", "text": str(exc)}], f"{exc}\nstill serving the last good pages")
-        except Exception as exc:  # a bug in sitegen must not end the preview session
-            import traceback
-
-            return Outcome([{"location": "", "text": f"sitegen failed: {exc!r} (see the terminal)"}],
-                           traceback.format_exc() + "sitegen failed while building; please report this")
-        ms = (time.perf_counter() - started) * 1000
-        report = f"built {result.pages} pages ({len(result.changed)} files changed) in {ms:.0f} ms"
-        if result.warnings:
-            text = io.StringIO()
-            write_text(result.warnings, result.pages, text)
-            report = text.getvalue() + report
-        return Outcome([], report, settings, result.changed)
+        preview = settings.with_base_url(self.url)
+        # The pages link their cards; the cards themselves are made in the background.
+        return Builder(preview, output=self.root, cards=False, drafts=self.drafts, reporter=NullReporter(),
+                       extra_context={"cards": links(preview)})

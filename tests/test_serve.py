@@ -353,7 +353,7 @@ def test_the_card_job_is_held_while_pages_build(preview):
     cards = preview.server.cards
     wait_for(lambda: cards._process is not None and cards._process.poll() is None, timeout=20)
     seen = []
-    builder = preview.server._builder
+    builder = preview.server.rebuilds._builder
     real_build = builder.build
 
     def build_and_look():

@@ -1,0 +1,173 @@
+"""`sitegen build --watch`: a real process that builds output/ again after every save."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+DRILL = "content/drills/dowel-hip-hinge.md"
+PAGE = "output/drills/dowel-hip-hinge/index.html"
+
+
+class Watching:
+    """`sitegen build --watch` on a site, its terminal lines collected as they come."""
+
+    def __init__(self, site: Path, *options: str):
+        self.site = site
+        self.lines: list[str] = []
+        self.proc = subprocess.Popen([sys.executable, "-m", "sitegen", "-C", str(site), "build", "--watch", *options],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        assert self.proc.stderr is not None
+        for line in self.proc.stderr:
+            self.lines.append(line.rstrip("\n"))
+
+    def wait_line(self, pattern: str, after: int = 0, timeout: float = 30) -> int:
+        """Wait for a line matching `pattern` at index `after` or later; return its index."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for i in range(after, len(self.lines)):
+                if re.search(pattern, self.lines[i]):
+                    return i
+            if self.proc.poll() is not None and not self._reader.is_alive():
+                break
+            time.sleep(0.01)
+        raise AssertionError(f"no line matching {pattern!r} after line {after}; got:\n" + "\n".join(self.lines))
+
+    def edit(self, rel: str, old: str, new: str) -> None:
+        path = self.site / rel
+        text = path.read_text(encoding="utf-8")
+        assert old in text
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+    def stop(self, sig: int = signal.SIGINT) -> int:
+        self.proc.send_signal(sig)
+        code = self.proc.wait(timeout=30)
+        self._reader.join(10)
+        return code
+
+
+@pytest.fixture
+def watching(example_site: Path):
+    started: list[Watching] = []
+
+    def start(*options: str) -> Watching:
+        started.append(Watching(example_site, *options))
+        return started[-1]
+
+    yield start
+    for w in started:
+        if w.proc.poll() is None:
+            w.proc.kill()
+            w.proc.wait()
+
+
+def page(site: Path) -> str:
+    return (site / PAGE).read_text(encoding="utf-8")
+
+
+def test_a_save_is_built_into_output_and_a_broken_one_keeps_the_last_good_build(watching, example_site: Path):
+    w = watching("--no-cards")
+    ready = w.wait_line(r"^watching for changes")
+    assert re.match(r"built 10 pages \(\d+ files changed\) in \d+ ms", w.lines[0]), w.lines
+    built = page(example_site)
+
+    w.edit(DRILL, "Stand tall and hold a dowel", "Stand tall and grip a dowel")
+    done = w.wait_line(r"^content/drills/dowel-hip-hinge\.md changed: built 10 pages \(\d+ files? changed\)", ready)
+    assert "grip a dowel" in page(example_site)
+
+    # A broken save: the error names its file, line and column; output/ stays as it was.
+    good = page(example_site)
+    w.edit(DRILL, "level: 1", "level: one")
+    failed = w.wait_line(r"output/ keeps the last good build; fix and save", done)
+    text = "\n".join(w.lines[done:failed + 1])
+    assert re.search(r"content/drills/dowel-hip-hinge\.md:\d+:\d+: error\[VALUE001\]", text), text
+    assert page(example_site) == good
+    assert good != built
+
+    w.edit(DRILL, "level: one", "level: 1")
+    w.wait_line(r"changed: built 10 pages", failed)
+    assert w.stop() == 0
+    assert w.lines[-1] == "stopped watching"
+    assert not list(example_site.glob(".output.new-*"))
+
+
+def test_a_settings_edit_is_followed(watching, example_site: Path):
+    w = watching("--no-cards")
+    ready = w.wait_line(r"^watching for changes")
+    settings = example_site / "pyproject.toml"
+    settings.write_text(settings.read_text(encoding="utf-8").replace('title = "Hinge & Hold"', 'title = "Hinge Lab"'),
+                        encoding="utf-8")
+    w.wait_line(r"^pyproject\.toml changed: built 10 pages", ready)
+    assert "Hinge Lab" in (example_site / "output/index.html").read_text(encoding="utf-8")
+    assert w.stop(signal.SIGTERM) == 0  # a polite kill ends it as Ctrl-C does
+
+
+def test_the_options_of_build_apply_to_every_build(watching, example_site: Path, tmp_path: Path):
+    elsewhere = tmp_path / "public"
+    w = watching("--no-cards", "--output", str(elsewhere), "--base-url", "https://coach.example/hinge/")
+    ready = w.wait_line(r"^watching for changes")
+    w.edit(DRILL, "Stand tall and hold a dowel", "Stand tall and grip a dowel")
+    w.wait_line(r"changed: built 10 pages", ready)
+    drill = (elsewhere / "drills/dowel-hip-hinge/index.html").read_text(encoding="utf-8")
+    assert "grip a dowel" in drill and "https://coach.example/hinge/" in drill
+    assert not (example_site / "output").exists()
+    w.stop()
+
+
+def test_a_save_during_the_first_build_is_not_missed(example_site: Path):
+    """The watcher starts after the first build (which may fork); a save meanwhile still counts."""
+    from sitegen.builder import Builder
+    from sitegen.config import load_settings
+    from sitegen.rebuild import Rebuilds, watch
+    from sitegen.report import NullReporter
+
+    class StopAfterCatchingUp(NullReporter):
+        def info(self, message: str) -> None:
+            super().info(message)
+            if message.startswith("files changed during the first build"):
+                os.kill(os.getpid(), signal.SIGTERM)  # ends the watch, as `kill` would
+
+    reporter = StopAfterCatchingUp()
+    builds = 0
+
+    def make_builder(settings):
+        builder = Builder(settings, cards=False, reporter=reporter)
+        real = builder.build
+
+        def build():
+            nonlocal builds
+            result = real()
+            builds += 1
+            if builds == 1:  # saved after the build read the page, before the watcher started
+                path = example_site / DRILL
+                path.write_text(path.read_text(encoding="utf-8").replace("hold a dowel", "grip a dowel"),
+                                encoding="utf-8")
+            return result
+        builder.build = build
+        return builder
+
+    previous = signal.getsignal(signal.SIGTERM)
+    give_up = threading.Timer(20, os.kill, (os.getpid(), signal.SIGTERM))  # no catching up: fail, not hang
+    give_up.start()
+    try:
+        code = watch(Rebuilds(load_settings(example_site), make_builder, keeps="output/ keeps it"), 1, reporter)
+    finally:
+        give_up.cancel()
+        signal.signal(signal.SIGTERM, previous)
+    assert code == 0
+    assert builds == 2, reporter.messages
+    assert any(m.startswith("files changed during the first build: built 10 pages") for m in reporter.messages), \
+        reporter.messages
+    assert "grip a dowel" in page(example_site)
