@@ -10,6 +10,7 @@ check` must start fast.
 from __future__ import annotations
 
 import gc
+import os
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -93,10 +94,12 @@ def stored_memo(settings: Settings, read_only: bool = False) -> PageMemo:
     return memo
 
 
-def check(settings: Settings, drafts: bool = False, memo: PageMemo | None = None) -> Checked:
-    """Load and check the whole site; return every diagnostic, errors and warnings alike."""
+def check(settings: Settings, drafts: bool = False, memo: PageMemo | None = None,
+          stats: dict[str, os.stat_result] | None = None) -> Checked:
+    """Load and check the whole site; return every diagnostic, errors and warnings alike. `stats`:
+    the content files' stats, taken moments ago (see builder.scan)."""
     with collector_paused():
-        content = load(settings, drafts=drafts, memo=memo)
+        content = load(settings, drafts=drafts, memo=memo, stats=stats)
         site = Site(settings, content.pages, content.assets)
         diagnostics = content.diagnostics + checks.run(site, content)
     return Checked(site, content, diagnostics)

@@ -73,14 +73,16 @@ class _Made:
     copy: bool = False  # a file copied as it is, not rendered
 
 
-def scan(settings: Settings) -> dict[str, list[int]]:
+def scan(settings: Settings, content_stats: dict[str, os.stat_result] | None = None) -> dict[str, list[int]]:
     """Size and time of every file the build reads (content, templates, static files, settings),
-    by path relative to the site folder."""
+    by path relative to the site folder. `content_stats`, when given, gets the whole stat of each
+    file in content/, by its path there: loading the pages then stats none of them again."""
     found: dict[str, list[int]] = {}
     root = settings.root
     for folder in (settings.content_path, settings.templates_path, settings.static_path):
         if folder.is_dir():
-            _scan_folder(str(folder), os.path.relpath(folder, root), found)
+            keep = content_stats if folder == settings.content_path else None
+            _scan_folder(str(folder), os.path.relpath(folder, root), found, keep, "")
     settings_file = root / settings.source
     if settings_file.is_file():
         st = settings_file.stat()
@@ -88,16 +90,19 @@ def scan(settings: Settings) -> dict[str, list[int]]:
     return found
 
 
-def _scan_folder(path: str, rel: str, found: dict[str, list[int]]) -> None:
+def _scan_folder(path: str, rel: str, found: dict[str, list[int]], keep: dict[str, os.stat_result] | None,
+                 inner: str) -> None:
     with os.scandir(path) as entries:
         for entry in entries:
             if ignored(entry.name):
                 continue
             if entry.is_dir():
-                _scan_folder(entry.path, f"{rel}/{entry.name}", found)
+                _scan_folder(entry.path, f"{rel}/{entry.name}", found, keep, f"{inner}{entry.name}/")
             else:
                 st = entry.stat()
                 found[f"{rel}/{entry.name}"] = [st.st_size, st.st_mtime_ns]
+                if keep is not None:
+                    keep[inner + entry.name] = st
 
 
 def template_code(cache: Cache) -> Any:
@@ -218,14 +223,15 @@ class Builder:
 
     def _build(self, target: Path, started: float, started_ns: int) -> BuildResult:
         command = self._command()
-        sources = scan(self.settings)
+        stats: dict[str, os.stat_result] = {}
+        sources = scan(self.settings, stats)
         live = self._manifest(build_id_of(target))
         if live is not None and self._unchanged(live, command, sources, target):
             return self._replay(live, target, started)
         memo = self._memo or stored_memo(self.settings)
         ahead = self._render_ahead(sources, memo)
         try:
-            result = self._checked_build(target, started, started_ns, command, sources, live, memo, ahead)
+            result = self._checked_build(target, started, started_ns, command, sources, stats, live, memo, ahead)
         finally:
             if ahead is not None:
                 ahead.stop()
@@ -245,9 +251,9 @@ class Builder:
                                  first=self._compile_templates)
 
     def _checked_build(self, target: Path, started: float, started_ns: int, command: str,
-                       sources: dict[str, list[int]], live: Manifest | None, memo: PageMemo,
-                       ahead: RenderAhead | None) -> BuildResult:
-        checked = check(self.settings, drafts=self.drafts, memo=memo)
+                       sources: dict[str, list[int]], stats: dict[str, os.stat_result], live: Manifest | None,
+                       memo: PageMemo, ahead: RenderAhead | None) -> BuildResult:
+        checked = check(self.settings, drafts=self.drafts, memo=memo, stats=stats)
         if checked.failed(self.strict):
             raise ContentError(checked.diagnostics, checked.pages)
         site = checked.site
@@ -257,10 +263,9 @@ class Builder:
         manifest = Manifest(uuid.uuid4().hex, digest(command, str(answers.templates.raw)), answers.state,
                             command=command, sources=sources, started_ns=started_ns, pages=checked.pages,
                             warnings=[d.to_json() for d in checked.diagnostics])
-        values: dict[str, str | None] = {}
-        rendered, changed, extra = self._assemble(renderer, answers, live, target, manifest, values, memo, ahead)
+        rendered, changed, extra = self._assemble(renderer, answers, live, target, manifest, memo, ahead)
         manifest.files = len(manifest.outputs) + len(manifest.copies) + extra
-        self._save(manifest, values, keep={manifest.build_id, live.build_id if live else ""})
+        self._save(manifest, keep={manifest.build_id, live.build_id if live else ""})
         if self._bodies is not None:  # keep only the bodies the site still has
             live_bodies = {body_key(p) for p in site.pages}
             self._bodies = {k: v for k, v in self._bodies.items() if k in live_bodies}
@@ -303,8 +308,7 @@ class Builder:
         return renderer, answers
 
     def _assemble(self, renderer: Renderer, answers: Answers, live: Manifest | None, target: Path,
-                  manifest: Manifest, values: dict[str, str | None], memo: PageMemo,
-                  ahead: RenderAhead | None) -> tuple[list[str], list[str], int]:
+                  manifest: Manifest, memo: PageMemo, ahead: RenderAhead | None) -> tuple[list[str], list[str], int]:
         """Render what changed, fill the folder to swap in, swap it in (when anything differs).
         Return the rendered paths, the changed paths and how many files the cards step made."""
         # Outputs are reused only when nothing global changed; equal bytes are kept either way.
@@ -312,8 +316,7 @@ class Builder:
         folder = self._folder(target, live, manifest.build_id)
         extra = 0
         try:
-            rendered, writes = self._render(renderer, answers, reusable, live, target, folder, manifest, values,
-                                            memo, ahead)
+            rendered, writes = self._render(renderer, answers, reusable, live, target, folder, manifest, memo, ahead)
             changed = self._changed(live, manifest)
             if isinstance(folder, Fresh) and live is not None and not (changed or writes or self.cards):
                 folder.abort()  # nothing differs from the live folder: keep it, and its id
@@ -346,27 +349,29 @@ class Builder:
         return sorted(changed + [rel for rel in before if rel not in after])
 
     def _render(self, renderer: Renderer, answers: Answers, reusable: Manifest | None, live: Manifest | None,
-                target: Path, folder: Fresh | Reuse, manifest: Manifest, values: dict[str, str | None],
-                memo: PageMemo, ahead: RenderAhead | None) -> tuple[list[str], int]:
+                target: Path, folder: Fresh | Reuse, manifest: Manifest, memo: PageMemo,
+                ahead: RenderAhead | None) -> tuple[list[str], int]:
         """Render the outputs whose inputs changed and put every output and copied file into
         `folder`; return the rendered paths and how many files were written. `manifest.outputs`
-        gets each output and its dependency keys, `values` their answers; `manifest.copies` the
+        gets each output and its dependency keys, `manifest.keys` and `.values` the keys and their
+        answers (those of the last build for the outputs it kept); `manifest.copies` the
         copied files. Copies share the workers with the pages: on a fresh folder they are a
         sixth of the work. The render-ahead process, if any, works on until rendering starts."""
         stale = reusable.stale(answers) if reusable is not None else set()
         todo = []
         writes = 0
-        table = KeyTable(manifest.keys)  # interned as outputs come: this process waits for workers anyway
+        if reusable is not None:  # the outputs kept keep their keys' indices and answers
+            manifest.keys, manifest.values = list(reusable.keys), list(reusable.values)
+            manifest.compacted = reusable.compacted
+        table = KeyTable(manifest.keys, manifest.values)  # interned as outputs come: this process waits for workers anyway
         base = os.fspath(target)  # joined as text: an edit's build asks about every output
         for path, template, context in renderer.jobs():
             old = reusable.outputs.get(path) if reusable is not None else None
             live_file = f"{base}/{path}"
             if old is not None and old.keys is not None and stale.isdisjoint(old.keys) and intact(live_file, old):
-                assert reusable is not None
-                values.update((reusable.keys[i], reusable.values[i]) for i in old.keys)
                 size, mtime, wrote = folder.put(path, old.digest, live_file)
                 writes += wrote
-                manifest.outputs[path] = Output(table.ids(reusable.keys[i] for i in old.keys), old.digest, size, mtime)
+                manifest.outputs[path] = Output(old.keys, old.digest, size, mtime)
             else:
                 todo.append((path, template, context))
         copies = []  # files to read: the others are as the last build read them, and cheap to place
@@ -414,33 +419,34 @@ class Builder:
             if made.error is not None:
                 errors.append(made.error)
                 continue
-            keys = table.ids(made.keys) if made.keys is not None else None
+            keys = table.ids(made.keys, made.values) if made.keys is not None else None
             record = Output(keys, made.digest, made.size, made.mtime)
             (manifest.copies if made.copy else manifest.outputs)[made.path] = record
             writes += made.wrote
-            if made.keys is not None:
-                values.update(zip(made.keys, made.values))
         self.cache.put_many(fresh)  # even when a template failed: the Markdown is good
         if errors:
             raise ContentError(sorted(set(errors)), len(renderer.site.pages))
+        manifest.compacted = table.compact(manifest.outputs.values(), manifest.compacted)
         return [path for path, _t, _c in todo], writes
 
     @staticmethod
-    def _copy(folder: Fresh | Reuse, rel: str, source: Path, made: str | None) -> _Made:
+    def _copy(folder: Fresh | Reuse, rel: str, source: str, made: str | None) -> _Made:
         """Put one file copied as it is; `made` is its digest when the last build read it unchanged.
         A file read now is read once: for its digest and for its bytes."""
-        data: bytes | Path = source
+        data: bytes | str = source
         if made is None:
-            data = source.read_bytes()
+            with open(source, "rb") as handle:
+                data = handle.read()
             made = digest(data)
         size, mtime, wrote = folder.put(rel, made, data)
         return _Made(rel, None, [], made, size, mtime, wrote, copy=True)
 
-    def _copies(self, site: Site, manifest: Manifest, live: Manifest | None) -> Iterator[tuple[str, Path, str | None]]:
+    def _copies(self, site: Site, manifest: Manifest, live: Manifest | None) -> Iterator[tuple[str, str, str | None]]:
         """(output path, source file, its digest if known) of every file copied as it is: static
         files go under static/, images and other files in content/ keep their paths. The digest is
-        known when the file is as the last build read it (same size and time, not racy)."""
-        def entry(rel: str, source: Path, known: str) -> tuple[str, Path, str | None]:
+        known when the file is as the last build read it (same size and time, not racy). Paths
+        are joined as text: a site has hundreds of images, and every build places each."""
+        def entry(rel: str, source: str, known: str) -> tuple[str, str, str | None]:
             old = live.copies.get(rel) if live is not None else None
             stat = manifest.sources.get(known)
             if old is None or live is None or stat is None or live.sources.get(known) != stat \
@@ -449,22 +455,21 @@ class Builder:
             return rel, source, old.digest
 
         root = self.settings.root
-        static = self.settings.static_path
-        if static.is_dir():
+        static = os.fspath(self.settings.static_path)
+        if os.path.isdir(static):
             prefix = os.path.relpath(static, root)
             for folder, _dirs, names in os.walk(static):
+                inner = os.path.relpath(folder, static).replace(os.sep, "/")
                 for name in names:
-                    path = Path(folder) / name
-                    rel = path.relative_to(static).as_posix()
-                    yield entry("static/" + rel, path, f"{prefix}/{rel}")
-        content = self.settings.content_path
+                    rel = name if inner == "." else f"{inner}/{name}"
+                    yield entry("static/" + rel, f"{folder}/{name}", f"{prefix}/{rel}")
+        content = os.fspath(self.settings.content_path)
         prefix = os.path.relpath(content, root)
         for rel in sorted(site.assets):
-            yield entry(rel, content / rel, f"{prefix}/{rel}")
+            yield entry(rel, f"{content}/{rel}", f"{prefix}/{rel}")
 
-    def _save(self, manifest: Manifest, values: dict[str, str | None], keep: set[str]) -> None:
+    def _save(self, manifest: Manifest, keep: set[str]) -> None:
         """Keep the manifest in memory and in the cache, and forget older builds'."""
-        manifest.values = [values[k] for k in manifest.keys]
         prefix = f"{self._folder_key}-"
         self.manifests.put_plain(prefix + manifest.build_id, manifest.to_plain())
         # Only the live folder's build and its twin's are worth keeping (and remembering).

@@ -107,9 +107,10 @@ class PageMemo:
     def __contains__(self, source: str) -> bool:
         return source in self._entries
 
-    def load(self, path: Path, source: str, file: str) -> Loaded:
+    def load(self, path: str | Path, source: str, file: str, st: os.stat_result | None = None) -> Loaded:
+        """The file's page; `st`, its stat if the caller has just taken it."""
         try:
-            st = os.stat(path)
+            st = st or os.stat(path)
         except OSError:
             return Loaded(file, (0, 0, 0, 0), False, "", load_page(path, source, file))
         signature = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
@@ -172,19 +173,23 @@ def derived(page: Page) -> dict:
     return found
 
 
-def load(settings: Settings, drafts: bool = False, memo: PageMemo | None = None) -> Content:
+def load(settings: Settings, drafts: bool = False, memo: PageMemo | None = None,
+         stats: dict[str, os.stat_result] | None = None) -> Content:
+    """Every page of content/; `stats`: the files' stats by their path in content/, if just taken."""
     content_dir = settings.content_path
     sources, assets = walk(content_dir)
     content = Content(assets=assets)
+    stats = stats or {}
+    folder = os.fspath(content_dir)  # paths joined as text: this runs for every page of every build
     for source in sources:
         file = f"{settings.content_dir}/{source}"
         if memo is not None:
-            loaded = memo.load(content_dir / source, source, file)
+            loaded = memo.load(f"{folder}/{source}", source, file, stats.get(source))
             page, diags = loaded.result
             if page is not None:
                 _derived[page] = loaded.derived
         else:
-            page, diags = load_page(content_dir / source, source, file)
+            page, diags = load_page(f"{folder}/{source}", source, file)
         content.files_read += 1
         content.diagnostics.extend(diags)
         if page is None:
@@ -199,9 +204,10 @@ def load(settings: Settings, drafts: bool = False, memo: PageMemo | None = None)
     return content
 
 
-def read_bytes(path: Path, file: str) -> tuple[bytes | None, list[Diagnostic]]:
+def read_bytes(path: str | Path, file: str) -> tuple[bytes | None, list[Diagnostic]]:
     try:
-        return path.read_bytes(), []
+        with open(path, "rb") as handle:
+            return handle.read(), []
     except OSError as exc:
         return None, [Diagnostic(file, 1, 1, ERROR, "FILE001", f"cannot read the file: {exc.strerror}",
                                  "check that it exists and is readable")]
@@ -218,7 +224,7 @@ def decode(data: bytes, file: str) -> tuple[str | None, list[Diagnostic]]:
                                  f"the file is not UTF-8 text (byte {exc.start})", "save it as UTF-8 in your editor")]
 
 
-def load_page(path: Path, source: str, file: str) -> tuple[Page | None, list[Diagnostic]]:
+def load_page(path: str | Path, source: str, file: str) -> tuple[Page | None, list[Diagnostic]]:
     data, diags = read_bytes(path, file)
     return (None, diags) if data is None else load_text(data, source, file)
 

@@ -25,7 +25,7 @@ from sitegen.builder import Builder, _one_at_a_time
 from sitegen.cache import CACHE_DIR, Cache
 from sitegen.config import load_settings
 from sitegen.errors import ContentError, UsageError
-from sitegen.output import MARKER, twin_path
+from sitegen.output import MARKER, build_id_of, twin_path
 from sitegen.report import NullReporter
 
 DRILLS = [f"drills/{s}/index.html" for s in ("bodyweight-rdl", "dowel-hip-hinge", "weighted-rdl")]
@@ -308,6 +308,31 @@ def test_builder_keeps_the_site_between_builds(example_site: Path, tmp_path: Pat
     result = builder.build()
     assert "about/index.html" in result.changed and len(result.rendered) == len(EVERYTHING) - 1
     assert snapshot(example_site / "output") == clean_build(example_site, tmp_path)
+
+
+def test_keys_no_output_asks_any_more_are_dropped_and_the_rest_still_work(site: Path, tmp_path: Path) -> None:
+    """A build keeps the last one's key table (its outputs keep their indices): pages that come
+    and go leave keys no output asks, which are dropped once they add up, renumbering the rest."""
+    builder = Builder(load_settings(site), cards=False, reporter=NullReporter())
+    builder.build()
+    sizes = []
+    for i in range(12):  # each page asks of its own tag: keys that go with it
+        write_page(site, f"notes-{i}.md", f"---\ntype: page\ntitle: Notes {i}\ntags: [tag-{i}]\n---\nNotes.\n")
+        builder.build()
+        (site / "content" / f"notes-{i}.md").unlink()
+        result = builder.build()
+        manifest = builder._manifest(build_id_of(result.output))
+        used = {i for o in manifest.outputs.values() for i in o.keys or ()}
+        assert len(manifest.keys) == len(manifest.values) <= manifest.compacted * 3 // 2
+        assert used <= set(range(len(manifest.keys)))
+        sizes.append((len(manifest.keys), len(used)))
+    assert any(after < before for (before, _), (after, _) in zip(sizes, sizes[1:])), str(sizes)  # dropped
+    assert max(total for total, _ in sizes) < 2 * min(used for _, used in sizes), sizes
+    # Renumbered keys still name the right questions: a title edit reaches exactly its pages.
+    edit("content/drills/bodyweight-rdl.md", "title: Bodyweight Romanian Deadlift", "title: Bodyweight RDL")(site)
+    assert sorted(builder.build().rendered) == SHOW_BODYWEIGHT_RDL
+    assert sorted(run_build(site).rendered) == []  # and the next process reads the same table
+    assert snapshot(site / "output") == clean_build(site, tmp_path)
 
 
 def test_a_twin_folder_sitegen_did_not_make_is_left_alone(site: Path) -> None:
