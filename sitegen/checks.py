@@ -3,20 +3,26 @@
 Rules run on the loaded site before a single output byte is written. Each code has one
 severity and a stable meaning; docs/checks.md lists every code with a failing example and
 its fix. Nothing here renders Markdown: body links and headings are read from the source.
+A check in a long-running process (`sitegen serve`, `build --watch`) starts from the last one's
+findings and finds again only those resting on something that changed (see `Rule`), so an edit
+costs about what the edited pages do; the findings are the same as a fresh check's.
 """
 
 from __future__ import annotations
 
 import difflib
+import operator
 import posixpath
 import re
-import weakref
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, Callable, Iterator
+from itertools import chain, compress
+from typing import Any, Callable, Iterable, Iterator
 from urllib.parse import unquote, urlsplit
 
+from . import schema
 from .diagnostics import ERROR, WARNING, Diagnostic
+from .frontmatter import FrontMatter
 from .loader import Content, derived
 from .headings import HeadingAt, element_ids, find_headings
 from .markdown import BodyLink, find_links
@@ -57,11 +63,50 @@ _TARGET_TYPES: dict[str, tuple[str, ...]] = {
 }
 
 
+# What a rule's findings may rest on besides the text of the pages they are about. A check keeps
+# each rule's findings; the next check in the process finds them again only where one of these
+# changed, or where a page was loaded anew (see `Changes`). Any front-matter key's name is one
+# too: the key's value, or the place of the key or its value, changed in some page.
+PAGES = "pages"  # which pages are published: the pages of the site, and of its graph
+FILES = "files"  # which files content/ holds (pages, drafts, failed pages, images)
+DRAFTS = "drafts"  # which pages are drafts
+TARGETS = "targets"  # which files every page's body links point at
+ANCHORS = "anchors"  # the anchors of the pages a page's #anchor links point into
+FRONT = ""  # where the front matter starts: the place of a key it lacks (see FrontMatter.pos)
+# The keys that name other files: the ways from one page to another.
+_REF_KEYS = tuple(k.name for k in schema.KEYS.values()
+                  if k.parse in (schema.page_ref, schema.page_refs, schema.page_or_url_refs, schema.file_ref, schema.url))
+
+
+@dataclass
+class Changes:
+    """How the site differs from the one the last check in this process saw. An edited file is a
+    new Page object, whose old and new versions are compared in what other pages' findings read
+    of it; a page added or removed (or made a draft, or failing to load) changes PAGES."""
+
+    pages: list[int]  # positions of the pages loaded anew (edited or added)
+    aspects: set[str]  # which of PAGES, FILES, DRAFTS, TARGETS and the front-matter keys changed
+    anchors: set[str]  # pages whose anchors changed, or that came or went
+    # Each page's position in the last check's pages, when pages came or went (None: the same).
+    was_at: list[int | None] | None = None
+
+
+@dataclass
+class Seen:
+    """What a check found, and on what site: the next one patches it (see `Rule.__call__`)."""
+
+    pages: list[Page]
+    existing: set[str]
+    drafts: set[str]
+    found: dict[str, list[list[Diagnostic]]]  # by rule: findings per page, or one list for the site
+    meant: dict[str, str | None]  # see CheckContext.meant
+
+
 @dataclass
 class CheckContext:
     site: Site
     content: Content
-    _closest: dict[str, str | None] = field(default_factory=dict)
+    before: Seen | None = None
 
     def at(self, page: Page, where: Ref | HeadingAt | tuple[int, int], code: str, message: str,
            hint: str = "") -> Diagnostic:
@@ -78,14 +123,63 @@ class CheckContext:
         return set(self.site.graph.pages) | self.site.assets | set(self.drafts) | set(self.content.failed)
 
     @cached_property
-    def body_links(self) -> dict[str, list[BodyLink]]:
-        return {p.source: self._scan(p, "links", lambda p: find_links(p.body, p.source, p.body_line))
-                for p in self.site.pages}
+    def changes(self) -> Changes | None:
+        """What changed since the last check; None when there was none, or when most pages are new
+        (another site, say): comparing them would cost more than checking afresh."""
+        before, pages = self.before, self.site.pages
+        if before is None:
+            return None
+        if len(before.pages) == len(pages):  # the common case, in C: a page or two edited
+            changes = Changes(list(compress(range(len(pages)), map(operator.is_not, before.pages, pages))), set(), set())
+            if all(before.pages[i].source == pages[i].source for i in changes.pages):
+                return self._compared(changes, [before.pages[i] for i in changes.pages])
+        was = {page.source: i for i, page in enumerate(before.pages)}
+        was_at = [was.get(page.source) for page in pages]
+        changes = Changes([i for i, j in enumerate(was_at) if j is None or before.pages[j] is not pages[i]],
+                          {PAGES}, set(), was_at)
+        gone = was.keys() - {page.source for page in pages}
+        changes.anchors.update(gone)
+        changes.anchors.update(pages[i].source for i in changes.pages if was_at[i] is None)
+        return self._compared(changes, [None if was_at[i] is None else before.pages[was_at[i]] for i in changes.pages])
 
-    @cached_property
-    def headings(self) -> dict[str, list[HeadingAt]]:
-        return {p.source: self._scan(p, "headings", lambda p: find_headings(p.body, p.body_line))
-                for p in self.site.pages}
+    def _compared(self, changes: Changes, old_pages: list[Page | None]) -> Changes | None:
+        """`changes`, with what differs between the old and new versions of its pages."""
+        assert self.before is not None
+        if len(changes.pages) > len(self.site.pages) // 2 + 1:
+            return None
+        for i, old in zip(changes.pages, old_pages):
+            new = self.site.pages[i]
+            if old is None:
+                continue  # a page that came: PAGES and `anchors` say so already
+            if old.file != new.file:
+                return None
+            changes.aspects.update(_front_changes(old, new))
+            if _targets(self, old) != _targets(self, new):
+                changes.aspects.add(TARGETS)
+            if set(self.anchors(old)) != set(self.anchors(new)):
+                changes.anchors.add(new.source)
+        before = self.before
+        if before.existing != self.existing:
+            changes.aspects.add(FILES)
+        if before.drafts != set(self.drafts):
+            changes.aspects.add(DRAFTS)
+        return changes
+
+    def stale(self, depends: tuple[str, ...]) -> set[int]:
+        """Positions of the pages whose findings by a rule that `depends` on these are out of date,
+        when none of the site-wide aspects it depends on changed."""
+        assert self.changes is not None
+        stale = set(self.changes.pages)
+        if ANCHORS in depends and self.changes.anchors:
+            into = self.changes.anchors
+            stale.update(i for i, page in enumerate(self.site.pages) if not into.isdisjoint(self.anchored(page)))
+        return stale
+
+    def body_links(self, page: Page) -> list[BodyLink]:
+        return self._scan(page, "links", lambda p: find_links(p.body, p.source, p.body_line))
+
+    def headings(self, page: Page) -> list[HeadingAt]:
+        return self._scan(page, "headings", lambda p: find_headings(p.body, p.body_line))
 
     @staticmethod
     def _scan(page: Page, kind: str, scan: Callable[[Page], Any]) -> Any:
@@ -96,10 +190,10 @@ class CheckContext:
         return kept[kind]
 
     def has_anchor(self, page: Page, anchor: str) -> bool:
-        return any(h.id == anchor for h in self.headings[page.source]) or anchor in self.other_ids(page)
+        return any(h.id == anchor for h in self.headings(page)) or anchor in self.other_ids(page)
 
     def anchors(self, page: Page) -> list[str]:
-        return sorted({h.id for h in self.headings[page.source]} | self.other_ids(page))
+        return sorted({h.id for h in self.headings(page)} | self.other_ids(page))
 
     def other_ids(self, page: Page) -> set[str]:
         """Anchors besides headings (attr_list and raw HTML ids); rarely needed, so read on demand."""
@@ -107,12 +201,13 @@ class CheckContext:
 
     def references(self, page: Page) -> list[tuple[Ref, bool]]:
         """(reference, is it an image) for the front matter and the body, in file order."""
-        return self._references[page.source]
+        return self._scan(page, "references", lambda p: [(ref, ref.key == "image") for ref in p.refs()] + [
+            (link.ref, link.image) for link in self.body_links(p)])
 
-    @cached_property
-    def _references(self) -> dict[str, list[tuple[Ref, bool]]]:
-        return {page.source: [(ref, ref.key == "image") for ref in page.refs()]
-                + [(link.ref, link.image) for link in self.body_links[page.source]] for page in self.site.pages}
+    def anchored(self, page: Page) -> frozenset[str]:
+        """The pages `page` links into with an #anchor."""
+        return self._scan(page, "anchored", lambda p: frozenset(
+            ref.target for ref, _image in self.references(p) if ref.anchor and ref.target))
 
     def relative(self, page: Page, target: str) -> str:
         """`target` (content-relative) as a path written in `page`."""
@@ -126,15 +221,22 @@ class CheckContext:
             names[path.endswith(".md")].setdefault(_stem(path), []).append(path)
         return names
 
+    @cached_property
+    def meant(self) -> dict[str, str | None]:
+        """`closest` by broken target. Comparing every file name with a broken one's is slow: the
+        answers of the last check are kept while content/ holds the same files."""
+        same = self.before is not None and self.before.existing == self.existing
+        return self.before.meant if same else {}
+
     def closest(self, ref: Ref) -> str | None:
         """The existing file a broken reference most likely meant: the closest file name (without
         its extension, so 'a.md' is not close to 'b.md'), then the closest folder."""
-        if ref.target not in self._closest:
+        if ref.target not in self.meant:
             names = self._names[ref.target.endswith(".md")]
             close = difflib.get_close_matches(_stem(ref.target), list(names), n=1)
-            self._closest[ref.target] = max(
+            self.meant[ref.target] = max(
                 names[close[0]], key=lambda c: difflib.SequenceMatcher(None, c, ref.target).ratio()) if close else None
-        return self._closest[ref.target]
+        return self.meant[ref.target]
 
     def suggest(self, page: Page, ref: Ref) -> str:
         """'did you mean …?', as a path written in `page`; empty when nothing is close."""
@@ -144,42 +246,75 @@ class CheckContext:
         anchor = f"#{ref.anchor}" if ref.anchor else ""
         return f"did you mean '{self.relative(page, close)}{anchor}'?"
 
-    @cached_property
-    def existing_token(self) -> set[str]:
-        """`existing`, or an equal set an earlier check in this process saw: the same object
-        for as long as content/ holds the same files."""
-        if _files_seen[0] != self.existing:
-            _files_seen[0] = self.existing
-        return _files_seen[0]
-
     def broken(self, ref: Ref) -> bool:
         return not ref.url and ref.target is not None and ref.target not in self.existing
 
 
-# The files of content/ as the last check saw them (see CheckContext.existing_token).
-_files_seen: list[set[str]] = [set()]
-# Each page's findings by rule, with what else they were found from (see `_kept`). Kept in
-# this process only, for the pages it loaded: a page changes (and is loaded anew) with its file.
-_found: "weakref.WeakKeyDictionary[Page, dict[str, tuple[tuple, list[Diagnostic]]]]" = weakref.WeakKeyDictionary()
+def _front_changes(old: Page, new: Page) -> set[str]:
+    """The keys whose value or place differ between two versions of a page's front matter (FRONT
+    for the front matter's own start): every field of a Page but its body comes from these."""
+    was, now = old.front, new.front
+    # The repr tells 1 from true and from 1.0, which compare equal.
+    changed = {key for key in was.data.keys() | now.data.keys()
+               if (key in was.data, repr(was.data.get(key))) != (key in now.data, repr(now.data.get(key)))}
+    before, after = _places(was), _places(now)
+    return changed | {key for key in before.keys() | after.keys() if before.get(key) != after.get(key)}
 
 
-def _kept(page: Page, rule: str, inputs: tuple, find: Callable[[], Iterator[Diagnostic]]) -> list[Diagnostic]:
-    """What `find` finds about `page`, found again only when the page or `inputs` (what else
-    the finding depends on, compared by identity first) differ from the last time."""
-    kept = _found.setdefault(page, {})
-    entry = kept.get(rule)
-    if entry is None or entry[0] != inputs:
-        entry = kept[rule] = (inputs, list(find()))
-    return entry[1]
+def _places(front: FrontMatter) -> dict[str, list]:
+    """The places in the file of each top-level key, its value and everything in it."""
+    places: dict[str, list] = {}
+    for table in (front.keys, front.values):
+        for path, place in table.items():
+            places.setdefault(path[0] if path else FRONT, []).append((path, place))
+    return places
 
 
-Rule = Callable[[CheckContext], Iterator[Diagnostic]]
+def _targets(ctx: CheckContext, page: Page) -> list[str | None]:
+    return [link.ref.target for link in ctx.body_links(page)]
+
+# What the last check in this process found, and on which site.
+_seen: list[Seen | None] = [None]
+
+
+Find = Callable[..., Iterable[Diagnostic]]  # (ctx) for a site-wide rule, (ctx, page) for a rule per page
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    find: Find
+    depends: tuple[str, ...]
+    per_page: bool
+
+    def __call__(self, ctx: CheckContext) -> list[list[Diagnostic]]:
+        """The findings, one list per page (or one for the whole site): the last check's, found
+        again only for the pages that changed, or wholly when what the rule depends on changed."""
+        pages = ctx.site.pages
+        changes = ctx.changes
+        before = ctx.before.found.get(self.name) if changes is not None and ctx.before is not None else None
+        if before is None or changes is None or not changes.aspects.isdisjoint(self.depends):
+            return [list(self.find(ctx, page)) for page in pages] if self.per_page else [list(self.find(ctx))]
+        if not self.per_page:
+            return before
+        was_at = changes.was_at
+        found = before.copy() if was_at is None else [[] if j is None else before[j] for j in was_at]
+        for i in ctx.stale(self.depends):
+            found[i] = list(self.find(ctx, pages[i]))
+        return found
+
+
 RULES: list[Rule] = []
 
 
-def rule(fn: Rule) -> Rule:
-    RULES.append(fn)
-    return fn
+def rule(*depends: str, per_page: bool = False) -> Callable[[Find], Find]:
+    """Register a rule, and what its findings rest on besides the text of the pages they are
+    about (FILES, a front-matter key…): a rule `per_page` takes one page and is found again for the changed
+    pages only; one for the whole site is found again only when what it `depends` on changed."""
+    def register(find: Find) -> Find:
+        RULES.append(Rule(find.__name__, find, depends, per_page))
+        return find
+    return register
 
 
 def _stem(path: str) -> str:
@@ -201,18 +336,12 @@ def _what(ref: Ref, image: bool) -> str:
 # --- 1. every link resolves ----------------------------------------------------------------------
 
 
-@rule
-def links_resolve(ctx: CheckContext) -> Iterator[Diagnostic]:
+@rule(FILES, ANCHORS, per_page=True)
+def links_resolve(ctx: CheckContext, page: Page) -> Iterator[Diagnostic]:
     """LINK001–LINK005: files exist inside content/, anchors exist as heading ids."""
-    # A page's findings depend on its own text, on which files exist, and on the headings of
-    # the pages its anchors point into: while all three are the same objects, so are they.
-    files = ctx.existing_token
-    pages = ctx.site.graph.pages
-    for page in ctx.site.pages:
-        refs = ctx.references(page)
-        anchored = tuple(pages.get(ref.target) for ref, _image in refs if ref.anchor and ref.target)
-        yield from _kept(page, "links", (files, anchored), lambda page=page, refs=refs: (
-            d for ref, image in refs if not ref.url for d in _check_path(ctx, page, ref, image)))
+    for ref, image in ctx.references(page):
+        if not ref.url:
+            yield from _check_path(ctx, page, ref, image)
 
 
 def _check_path(ctx: CheckContext, page: Page, ref: Ref, image: bool) -> Iterator[Diagnostic]:
@@ -245,25 +374,24 @@ def _check_path(ctx: CheckContext, page: Page, ref: Ref, image: bool) -> Iterato
 # --- 2. types fit ---------------------------------------------------------------------------------
 
 
-@rule
-def types_fit(ctx: CheckContext) -> Iterator[Diagnostic]:
+@rule(PAGES, "type", DRAFTS, per_page=True)
+def types_fit(ctx: CheckContext, page: Page) -> Iterator[Diagnostic]:
     """TYPE001: each key points at the page types it is for; TYPE002: nothing points at a draft."""
-    for page in ctx.site.pages:
-        for ref, image in ctx.references(page):
-            target = ctx.site.graph.pages.get(ref.target) if ref.target else None
-            wanted = _TARGET_TYPES.get(ref.key)
-            if target is not None and wanted and target.type not in wanted:
-                yield ctx.at(page, ref, "TYPE001", f"{ref.key}: '{ref.raw}' is {_a(target.type)}, not "
-                             f"{_a(' or '.join(wanted))}", f"'{ref.key}' may name only {' and '.join(wanted)} pages")
-            if ref.target in ctx.drafts:
-                yield ctx.at(page, ref, "TYPE002", f"{_what(ref, image)} is a draft, which is not published",
-                             "publish it (remove 'draft: true'), or remove this reference")
+    for ref, image in ctx.references(page):
+        target = ctx.site.graph.pages.get(ref.target) if ref.target else None
+        wanted = _TARGET_TYPES.get(ref.key)
+        if target is not None and wanted and target.type not in wanted:
+            yield ctx.at(page, ref, "TYPE001", f"{ref.key}: '{ref.raw}' is {_a(target.type)}, not "
+                         f"{_a(' or '.join(wanted))}", f"'{ref.key}' may name only {' and '.join(wanted)} pages")
+        if ref.target in ctx.drafts:
+            yield ctx.at(page, ref, "TYPE002", f"{_what(ref, image)} is a draft, which is not published",
+                         "publish it (remove 'draft: true'), or remove this reference")
 
 
 # --- 3. no cycles, 4. both directions agree --------------------------------------------------------
 
 
-@rule
+@rule(PAGES, "type", "next", "prerequisites")
 def no_cycles(ctx: CheckContext) -> Iterator[Diagnostic]:
     """CYCLE001: `next` and `prerequisites` never lead back to where they started."""
     graph = ctx.site.graph
@@ -274,7 +402,7 @@ def no_cycles(ctx: CheckContext) -> Iterator[Diagnostic]:
                      "a step cannot come after itself; remove one link of the loop")
 
 
-@rule
+@rule(PAGES, "type", "next", "prerequisites", "regression")
 def directions_agree(ctx: CheckContext) -> Iterator[Diagnostic]:
     """DIR001: a page is not both next and prerequisite; DIR002: a regression is not a next step."""
     graph = ctx.site.graph
@@ -291,7 +419,7 @@ def directions_agree(ctx: CheckContext) -> Iterator[Diagnostic]:
 # --- 5. mastery before moving on, 6. level order, 7. guide order ----------------------------------
 
 
-@rule
+@rule(PAGES, "type", "mastery", "next", "prerequisites", FRONT)
 def mastery_stated(ctx: CheckContext) -> Iterator[Diagnostic]:
     """MASTERY001: a drill that leads on says what to master before moving on."""
     for page in ctx.site.pages:
@@ -305,7 +433,7 @@ def mastery_stated(ctx: CheckContext) -> Iterator[Diagnostic]:
                          "add 'mastery: …' saying what the reader must do before moving on")
 
 
-@rule
+@rule(PAGES, "type", "next", "prerequisites", "level")
 def level_order(ctx: CheckContext) -> Iterator[Diagnostic]:
     """LEVEL001: `level` never goes down along `next`."""
     graph = ctx.site.graph
@@ -322,7 +450,7 @@ def level_order(ctx: CheckContext) -> Iterator[Diagnostic]:
         yield ctx.at(page, ref, "LEVEL001", message, "levels should rise along the progression; fix a level or the order")
 
 
-@rule
+@rule(PAGES, "type", "drills", "next", "prerequisites", FILES)
 def guide_order(ctx: CheckContext) -> Iterator[Diagnostic]:
     """ORDER001: a guide's drills follow the next chain, drill k leading on to drill k+1."""
     graph = ctx.site.graph
@@ -350,14 +478,16 @@ def _out_of_order(ctx: CheckContext, before: Page | None, after: Page | None) ->
 # --- 8. reachability ---------------------------------------------------------------------------
 
 
-@rule
+@rule(PAGES, "type", *_REF_KEYS, TARGETS, FILES)
 def reachable(ctx: CheckContext) -> Iterator[Diagnostic]:
     """ORPHAN001: every drill and exercise can be reached from a guide or a plain page."""
     roots = [p for p in ctx.site.pages if p.type in ("guide", "page")]
     # Body links count, and so does a mistyped reference: the page it meant is reported as a
     # broken link already, and would otherwise be called an orphan as well.
-    links = {page.source: [ctx.closest(ref) if ctx.broken(ref) else ref.target for ref, _image in ctx.references(page)]
-             for page in ctx.site.pages}
+    # (`broken`, inlined: this runs for every reference of the site whenever one link changes.)
+    existing = ctx.existing
+    links = {page.source: [ref.target if ref.target in existing or ref.url or ref.target is None else ctx.closest(ref)
+                           for ref, _image in ctx.references(page)] for page in ctx.site.pages}
     seen = ctx.site.graph.reachable(roots, links)
     for page in ctx.site.pages:
         if page.type in MOVEMENT_TYPES and page.source not in seen:
@@ -369,7 +499,7 @@ def reachable(ctx: CheckContext) -> Iterator[Diagnostic]:
 # --- 9. uniqueness -----------------------------------------------------------------------------
 
 
-@rule
+@rule(PAGES, "slug", "tags", FRONT, FILES)
 def unique_slugs(ctx: CheckContext) -> Iterator[Diagnostic]:
     """UNIQ001: one page per slug; UNIQ002: no page lands on another output file."""
     first: dict[str, Page] = {}
@@ -394,22 +524,21 @@ def unique_slugs(ctx: CheckContext) -> Iterator[Diagnostic]:
                          "give it another 'slug: …' or move it to another folder")
 
 
-@rule
-def unique_anchors(ctx: CheckContext) -> Iterator[Diagnostic]:
+@rule(per_page=True)
+def unique_anchors(ctx: CheckContext, page: Page) -> Iterator[Diagnostic]:
     """UNIQ003: two headings of one page do not want the same anchor."""
-    for page in ctx.site.pages:
-        first: dict[str, HeadingAt] = {}
-        for heading in ctx.headings[page.source]:
-            other = first.setdefault(heading.wanted, heading)
-            if other is heading or not heading.wanted:  # headings of punctuation only get _1, _2…
-                continue
-            if heading.id == heading.wanted:
-                message = f"heading id '#{heading.id}' is also the id of the heading at line {other.line}"
-            else:
-                message = (f"heading '{heading.name}' has the same anchor as the heading at line {other.line}, "
-                           f"so links to '#{heading.wanted}' go there; this one becomes '#{heading.id}'")
-            yield ctx.at(page, heading, "UNIQ003", message,
-                         "rename one, or give it an id of its own: '## Title {#other-id}'")
+    first: dict[str, HeadingAt] = {}
+    for heading in ctx.headings(page):
+        other = first.setdefault(heading.wanted, heading)
+        if other is heading or not heading.wanted:  # headings of punctuation only get _1, _2…
+            continue
+        if heading.id == heading.wanted:
+            message = f"heading id '#{heading.id}' is also the id of the heading at line {other.line}"
+        else:
+            message = (f"heading '{heading.name}' has the same anchor as the heading at line {other.line}, "
+                       f"so links to '#{heading.wanted}' go there; this one becomes '#{heading.id}'")
+        yield ctx.at(page, heading, "UNIQ003", message,
+                     "rename one, or give it an id of its own: '## Title {#other-id}'")
 
 
 # --- 10. media ---------------------------------------------------------------------------------
@@ -433,19 +562,13 @@ def well_formed(url: str) -> bool:
     return ok_scheme and bool(parts.hostname) and bool(_HOST.fullmatch(parts.hostname))
 
 
-@rule
-def media(ctx: CheckContext) -> Iterator[Diagnostic]:
+@rule(per_page=True)
+def media(ctx: CheckContext, page: Page) -> Iterator[Diagnostic]:
     """MEDIA001: images have alt text; MEDIA002: external links and videos are well-formed http(s) URLs."""
-    for page in ctx.site.pages:
-        yield from _kept(page, "media", (), lambda page=page: _media_of(ctx, page))
-
-
-def _media_of(ctx: CheckContext, page: Page) -> Iterator[Diagnostic]:
-    """The media findings of one page, which depend on nothing but its own text."""
     if page.image and not page.image_alt:
         yield ctx.at(page, page.image, "MEDIA001", "image has no 'image_alt'",
                      "add 'image_alt: …' saying what the picture shows")
-    for link in ctx.body_links[page.source]:
+    for link in ctx.body_links(page):
         if link.image and not link.text.strip():
             yield ctx.at(page, link.ref, "MEDIA001", f"image '{link.ref.raw}' has no alt text",
                          f"say what it shows: ![what it shows]({link.ref.raw})")
@@ -457,8 +580,9 @@ def _media_of(ctx: CheckContext, page: Page) -> Iterator[Diagnostic]:
 
 
 def run(site: Site, content: Content) -> list[Diagnostic]:
-    ctx = CheckContext(site, content)
-    found: list[Diagnostic] = []
-    for check in RULES:
-        found.extend(check(ctx))
-    return found
+    # Taken, not read: a check that fails half-way leaves nothing for the next one to patch.
+    before, _seen[0] = _seen[0], None
+    ctx = CheckContext(site, content, before)
+    found = {check.name: check(ctx) for check in RULES}
+    _seen[0] = Seen(list(site.pages), ctx.existing, set(ctx.drafts), found, ctx.meant)
+    return list(chain.from_iterable(chain.from_iterable(found.values())))
