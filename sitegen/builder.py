@@ -326,7 +326,7 @@ class Builder:
                 if self.cards:
                     from .cards import build_cards
 
-                    extra = build_cards(renderer.site, folder.path, reporter=self.reporter)
+                    extra = build_cards(renderer.site, folder.path, reporter=self.reporter, jobs=self.jobs)
                 folder.commit()
         except BaseException:
             folder.abort()

@@ -237,6 +237,9 @@ def _watch(settings, args: argparse.Namespace) -> int:
         return Builder(current, drafts=args.drafts, strict=args.strict, cards=args.cards, output=args.output,
                        reporter=reporter)
 
-    shown = _shown(settings, check_output_dir(settings, args.output))
-    rebuilds = Rebuilds(settings, make_builder, keeps=f"{shown}/ keeps the last good build")
+    def keeps(current) -> str:
+        return f"{_shown(current, (args.output or current.output_path).resolve())}/ keeps the last good build"
+
+    check_output_dir(settings, args.output)  # a folder it must not replace stops it before it starts
+    rebuilds = Rebuilds(settings, make_builder, keeps)
     return watch(rebuilds, args.jobs or default_jobs(), reporter)

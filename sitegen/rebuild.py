@@ -36,7 +36,7 @@ class Outcome:
     report: str
     diagnostics: list[Diagnostic] = field(default_factory=list)
     problem: str = ""
-    settings: Settings | None = None  # the new settings when a settings file changed and loaded
+    settings: Settings | None = None  # the new settings when a settings file changed and loaded, built or not
     changed: list[str] = field(default_factory=list)  # output files whose bytes changed
 
     @property
@@ -46,10 +46,11 @@ class Outcome:
 
 class Rebuilds:
     """The builds of one session. `make_builder(settings)` makes its Builder: once, and again
-    whenever the settings change. `keeps` says, in a failed build's report, what the reader
-    still sees (e.g. "output/ keeps the last good build")."""
+    whenever the settings change. `keeps(settings)` says, in a failed build's report, what the
+    reader still sees (e.g. "output/ keeps the last good build")."""
 
-    def __init__(self, settings: Settings, make_builder: Callable[[Settings], "Builder"], keeps: str):
+    def __init__(self, settings: Settings, make_builder: Callable[[Settings], "Builder"],
+                 keeps: Callable[[Settings], str]):
         self.settings = settings
         self._make_builder = make_builder
         self._keeps = keeps
@@ -74,17 +75,20 @@ class Rebuilds:
                 self._builder = self._make_builder(self.settings)
             self._builder.jobs = jobs
             result = self._builder.build()
+        # New settings are reported even when the build fails: the watcher must follow the folders
+        # they name, or fixing the error in a renamed content folder would never be seen.
         except ContentError as exc:
             text = io.StringIO()
             write_text(exc.diagnostics, exc.pages, text)
-            return Outcome(text.getvalue().rstrip() + f"\n{self._keeps}; fix and save", exc.diagnostics)
+            return Outcome(text.getvalue().rstrip() + f"\n{self._keeps(self.settings)}; fix and save",
+                           exc.diagnostics, settings=settings)
         except SitegenError as exc:
-            return Outcome(f"{exc}\n{self._keeps}", problem=str(exc))
+            return Outcome(f"{exc}\n{self._keeps(self.settings)}", problem=str(exc), settings=settings)
         except Exception as exc:  # a bug in sitegen must not end the session
             import traceback
 
             return Outcome(traceback.format_exc() + "sitegen failed while building; please report this",
-                           problem=f"sitegen failed: {exc!r} (see the terminal)")
+                           problem=f"sitegen failed: {exc!r} (see the terminal)", settings=settings)
         ms = (time.perf_counter() - started) * 1000
         files = len(result.changed)
         report = f"built {result.pages} pages ({files} file{'' if files == 1 else 's'} changed) in {ms:.0f} ms"
@@ -108,42 +112,61 @@ def changed_report(changed: set[Path], root: Path, outcome: Outcome) -> str:
     return f"{describe(changed, root)} changed:{sep}{outcome.report}"
 
 
+def terminate_as_interrupt() -> None:
+    """From now on SIGTERM (a polite `kill`) ends this process as Ctrl-C does: a build in flight
+    drops its unfinished folder. A render worker forked meanwhile inherits the handler, and ends
+    as SIGTERM would have ended it (its pool stops it so), without a KeyboardInterrupt traceback."""
+    import os
+    import signal
+
+    me = os.getpid()
+
+    def stop(signum: int, _frame: object) -> None:
+        if os.getpid() != me:
+            signal.signal(signum, signal.SIG_DFL)
+            os.kill(os.getpid(), signum)
+            return
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+
+
 def watch(rebuilds: Rebuilds, jobs: int, reporter: Reporter) -> int:
     """Build, then build again after every save until Ctrl-C (or SIGTERM); return 0."""
     import queue
-    import signal
 
     from .builder import scan
     from .watch import SourceWatcher
 
-    def stop(_signum: int, _frame: object) -> None:
-        raise KeyboardInterrupt  # a build in flight drops its unfinished folder, as on Ctrl-C
-
-    signal.signal(signal.SIGTERM, stop)
-    # The first build may fork render workers, so it runs before the watcher's thread exists;
-    # a save meanwhile is caught by comparing the files before and after.
-    before = scan(rebuilds.settings)
-    reporter.info(rebuilds.build(set(), jobs=jobs).report)
-    events: queue.SimpleQueue[Path] = queue.SimpleQueue()
-    watcher = SourceWatcher(rebuilds.settings, events.put)
-    watcher.start()
-    reporter.info("watching for changes (Ctrl-C to stop)")
+    terminate_as_interrupt()
+    watcher = None
     try:
-        if scan(rebuilds.settings) != before:
-            reporter.info("files changed during the first build: " + rebuilds.build(set()).report)
+        # The first build may fork render workers, so it runs before the watcher's thread exists;
+        # a save meanwhile is caught by comparing the files before and after.
+        before = scan(rebuilds.settings)
+        reporter.info(rebuilds.build(set(), jobs=jobs).report)
+        events: queue.SimpleQueue[Path] = queue.SimpleQueue()
+        watcher = SourceWatcher(rebuilds.settings, events.put)
+        watcher.start()
+        reporter.info("watching for changes (Ctrl-C to stop)")
+        after = scan(rebuilds.settings)
+        changed = {rebuilds.settings.root / rel for rel in before.keys() | after.keys()
+                   if before.get(rel) != after.get(rel)}
         while True:
+            if changed:
+                outcome = rebuilds.build(changed)
+                if outcome.settings is not None:
+                    watcher.retarget(outcome.settings)
+                reporter.info(changed_report(changed, rebuilds.settings.root, outcome))
             changed = {events.get()}
             while True:
                 try:
                     changed.add(events.get(timeout=DEBOUNCE))
                 except queue.Empty:
                     break
-            outcome = rebuilds.build(changed)
-            if outcome.settings is not None:
-                watcher.retarget(outcome.settings)
-            reporter.info(changed_report(changed, rebuilds.settings.root, outcome))
     except KeyboardInterrupt:
         reporter.info("stopped watching")
         return 0
     finally:
-        watcher.stop()
+        if watcher is not None:
+            watcher.stop()

@@ -147,7 +147,8 @@ class PreviewServer:
         self._pending: set[Path] = set()
         self._timer = None
         self._building = False
-        self.rebuilds = Rebuilds(settings, self._make_builder, keeps="still serving the last good pages")
+        self.rebuilds = Rebuilds(settings, self._make_builder,
+                                 keeps=lambda _settings: "still serving the last good pages")
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sitegen-build")
         self.loop = None
         self.watcher = None

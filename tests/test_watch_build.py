@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
+from typing import Callable
 
 import pytest
 
@@ -126,8 +128,9 @@ def test_the_options_of_build_apply_to_every_build(watching, example_site: Path,
     w.stop()
 
 
-def test_a_save_during_the_first_build_is_not_missed(example_site: Path):
-    """The watcher starts after the first build (which may fork); a save meanwhile still counts."""
+def watch_with_a_save_during_the_first_build(site: Path, save: Callable[[], None]) -> list[str]:
+    """Run the watch loop with `save()` made right after the first build read the site (before
+    the watcher started); return the reports once it has caught up."""
     from sitegen.builder import Builder
     from sitegen.config import load_settings
     from sitegen.rebuild import Rebuilds, watch
@@ -136,7 +139,7 @@ def test_a_save_during_the_first_build_is_not_missed(example_site: Path):
     class StopAfterCatchingUp(NullReporter):
         def info(self, message: str) -> None:
             super().info(message)
-            if message.startswith("files changed during the first build"):
+            if " changed:" in message:
                 os.kill(os.getpid(), signal.SIGTERM)  # ends the watch, as `kill` would
 
     reporter = StopAfterCatchingUp()
@@ -150,10 +153,8 @@ def test_a_save_during_the_first_build_is_not_missed(example_site: Path):
             nonlocal builds
             result = real()
             builds += 1
-            if builds == 1:  # saved after the build read the page, before the watcher started
-                path = example_site / DRILL
-                path.write_text(path.read_text(encoding="utf-8").replace("hold a dowel", "grip a dowel"),
-                                encoding="utf-8")
+            if builds == 1:
+                save()
             return result
         builder.build = build
         return builder
@@ -162,12 +163,68 @@ def test_a_save_during_the_first_build_is_not_missed(example_site: Path):
     give_up = threading.Timer(20, os.kill, (os.getpid(), signal.SIGTERM))  # no catching up: fail, not hang
     give_up.start()
     try:
-        code = watch(Rebuilds(load_settings(example_site), make_builder, keeps="output/ keeps it"), 1, reporter)
+        code = watch(Rebuilds(load_settings(site), make_builder, lambda _s: "output/ keeps it"), 1, reporter)
     finally:
         give_up.cancel()
         signal.signal(signal.SIGTERM, previous)
     assert code == 0
-    assert builds == 2, reporter.messages
-    assert any(m.startswith("files changed during the first build: built 10 pages") for m in reporter.messages), \
-        reporter.messages
+    return reporter.messages
+
+
+def test_a_save_during_the_first_build_is_not_missed(example_site: Path):
+    """The watcher starts after the first build (which may fork); a save meanwhile still counts."""
+    path = example_site / DRILL
+    messages = watch_with_a_save_during_the_first_build(example_site, lambda: path.write_text(
+        path.read_text(encoding="utf-8").replace("hold a dowel", "grip a dowel"), encoding="utf-8"))
+    assert any(m.startswith(f"{DRILL} changed: built 10 pages") for m in messages), messages
     assert "grip a dowel" in page(example_site)
+
+
+def test_a_settings_edit_during_the_first_build_is_applied(example_site: Path):
+    settings = example_site / "pyproject.toml"
+    messages = watch_with_a_save_during_the_first_build(example_site, lambda: settings.write_text(
+        settings.read_text(encoding="utf-8").replace('title = "Hinge & Hold"', 'title = "Hinge Lab"'),
+        encoding="utf-8"))
+    assert any(m.startswith("pyproject.toml changed: built 10 pages") for m in messages), messages
+    assert "Hinge Lab" in (example_site / "output/index.html").read_text(encoding="utf-8")
+
+
+def test_a_new_content_folder_is_watched_even_while_it_fails_to_build(watching, example_site: Path):
+    """Settings that move content/ elsewhere are followed at once: fixing the error the new
+    folder holds builds the site."""
+    shutil.copytree(example_site / "content", example_site / "lessons")
+    broken = example_site / "lessons/drills/dowel-hip-hinge.md"
+    broken.write_text(broken.read_text(encoding="utf-8").replace("level: 1", "level: one"), encoding="utf-8")
+    w = watching("--no-cards")
+    ready = w.wait_line(r"^watching for changes")
+    settings = example_site / "pyproject.toml"
+    text = settings.read_text(encoding="utf-8")
+    settings.write_text(text.replace("[tool.sitegen]\n", '[tool.sitegen]\ncontent_dir = "lessons"\n'), encoding="utf-8")
+    failed = w.wait_line(r"keeps the last good build; fix and save", ready)
+    assert any("lessons/drills/dowel-hip-hinge.md" in line and "VALUE001" in line for line in w.lines[ready:failed])
+    broken.write_text(broken.read_text(encoding="utf-8").replace("level: one", "level: 1"), encoding="utf-8")
+    w.wait_line(r"^lessons/drills/dowel-hip-hinge\.md changed: built 10 pages", failed, timeout=10)
+    assert w.stop() == 0
+
+
+def test_sigterm_stops_the_watch_and_ends_its_forked_workers_quietly():
+    from sitegen.rebuild import terminate_as_interrupt
+
+    previous = signal.getsignal(signal.SIGTERM)
+    try:
+        terminate_as_interrupt()
+        pid = os.fork()
+        if pid == 0:  # a render worker: its pool ends it with SIGTERM
+            try:
+                time.sleep(10)
+            finally:
+                os._exit(1)
+        time.sleep(0.1)
+        os.kill(pid, signal.SIGTERM)
+        _, status = os.waitpid(pid, 0)
+        assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGTERM, status
+        with pytest.raises(KeyboardInterrupt):
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(5)
+    finally:
+        signal.signal(signal.SIGTERM, previous)

@@ -55,8 +55,8 @@ def _from_entry(raw: bytes) -> pool.Result:
     return pool.Result(json.loads(header)["overflow"], data)
 
 
-def render(site: Site, size: CardSize, reporter: Reporter) -> Rendered:
-    """Every card and pin of the site: from the cache, or rendered now and cached."""
+def render(site: Site, size: CardSize, reporter: Reporter, jobs: int | None = None) -> Rendered:
+    """Every card and pin of the site: from the cache, or rendered now (on `jobs` cores) and cached."""
     settings = site.settings
     for template in (CARD_TEMPLATE, PIN_TEMPLATE):
         if not (settings.templates_path / template).is_file():
@@ -72,7 +72,7 @@ def render(site: Site, size: CardSize, reporter: Reporter) -> Rendered:
         results.append(_from_entry(raw) if raw is not None else None)
     missing = [i for i, r in enumerate(results) if r is None]
     fresh = pool.render([planned.jobs[i] for i in missing], settings, size,
-                        lambda done, total: reporter.progress("cards", done, total))
+                        lambda done, total: reporter.progress("cards", done, total), jobs)
     for i, result in zip(missing, fresh):
         results[i] = result
         if not result.problems:  # failures are re-tried next time, never served from the cache
@@ -99,15 +99,17 @@ def card_fit_diagnostics(site: Site, size: str | None = None, reporter: Reporter
     return render(site, card_size(site.settings, size), reporter or Reporter(quiet=True)).problems()
 
 
-def build_cards(site: Site, out_dir: Path, reporter: Reporter | None = None, size: str | None = None) -> int:
-    """Write cards/, pins/, the decks and (for 4-up sizes) the print sheet into `out_dir`.
+def build_cards(site: Site, out_dir: Path, reporter: Reporter | None = None, size: str | None = None,
+                jobs: int | None = None) -> int:
+    """Write cards/, pins/, the decks and (for 4-up sizes) the print sheet into `out_dir`, the
+    cards rendered on `jobs` cores (default: all; 1 in a process that runs threads: no forking).
 
     Raises ContentError, before writing anything, when a card overflows or fails.
     Returns the number of files cards/ and pins/ hold.
     """
     reporter = reporter or Reporter()
     chosen = card_size(site.settings, size)
-    rendered = render(site, chosen, reporter)
+    rendered = render(site, chosen, reporter, jobs)
     problems = rendered.problems()
     if any(d.severity == ERROR for d in problems):
         raise ContentError(problems, len(site.pages))

@@ -203,8 +203,9 @@ def failed(job: Job, message: str) -> Diagnostic:
 
 
 def render(jobs: list[Job], settings: Settings, size: CardSize,
-           progress: Callable[[int, int], None] = lambda done, total: None) -> list[Result]:
-    """Render every job on all cores; results in the jobs' order.
+           progress: Callable[[int, int], None] = lambda done, total: None,
+           processes: int | None = None) -> list[Result]:
+    """Render every job on `processes` cores (default: all); results in the jobs' order.
 
     Each process sets its worker up on its first job: forked workers inherit an empty slot,
     so each imports WeasyPrint once, and a run small enough to stay in this process uses it here.
@@ -222,7 +223,8 @@ def render(jobs: list[Job], settings: Settings, size: CardSize,
     results: list[Result] = [Result(0, b"")] * len(jobs)
     with collector_running():
         # One card per round trip: a card takes ~40 ms, so the cores finish within one card of each other.
-        for done, (index, result) in enumerate(run(work, len(jobs), default_jobs(), min_items=2, chunk=1), 1):
+        made = run(work, len(jobs), processes or default_jobs(), min_items=2, chunk=1)
+        for done, (index, result) in enumerate(made, 1):
             results[index] = result
             progress(done, len(jobs))
     return results
