@@ -363,7 +363,7 @@ class Builder:
         if reusable is not None:  # the outputs kept keep their keys' indices and answers
             manifest.keys, manifest.values = list(reusable.keys), list(reusable.values)
             manifest.compacted = reusable.compacted
-        table = KeyTable(manifest.keys, manifest.values)  # interned as outputs come: this process waits for workers anyway
+        table = KeyTable(manifest.keys, manifest.values)  # interned as outputs come: this process waits anyway
         base = os.fspath(target)  # joined as text: an edit's build asks about every output
         for path, template, context in renderer.jobs():
             old = reusable.outputs.get(path) if reusable is not None else None

@@ -273,6 +273,7 @@ def _places(front: FrontMatter) -> dict[str, list]:
 def _targets(ctx: CheckContext, page: Page) -> list[str | None]:
     return [link.ref.target for link in ctx.body_links(page)]
 
+
 # What the last check in this process found, and on which site.
 _seen: list[Seen | None] = [None]
 

@@ -191,13 +191,13 @@ def _check(settings, args: argparse.Namespace) -> int:
 
 
 def _build(settings, args: argparse.Namespace) -> int:
+    if args.watch:
+        return _watch(settings, args)
     import gc
 
     from .build import build
     from .diagnostics import write_text
 
-    if args.watch:
-        return _watch(settings, args)
     if args.base_url:
         settings = settings.with_base_url(args.base_url)
     # One build, then the process exits, and so do its render workers, which inherit this: the

@@ -491,9 +491,9 @@ class KeyTable:
     def compact(self, outputs: Iterable[Output], since: int) -> int:
         """Drop the keys no output uses once the table has grown by half since it last did so
         (`since`: its size then); renumber the outputs' keys. Return the size to compare with next."""
-        outputs = [o for o in outputs if o.keys is not None]
         if len(self.keys) <= since * 3 // 2:
             return since
+        outputs = [o for o in outputs if o.keys is not None]
         used = sorted({i for o in outputs for i in o.keys})  # type: ignore[union-attr]
         number = {old: new for new, old in enumerate(used)}
         for output in outputs:

@@ -39,10 +39,6 @@ class Outcome:
     settings: Settings | None = None  # the new settings when a settings file changed and loaded, built or not
     changed: list[str] = field(default_factory=list)  # output files whose bytes changed
 
-    @property
-    def ok(self) -> bool:
-        return not self.diagnostics and not self.problem
-
 
 class Rebuilds:
     """The builds of one session. `make_builder(settings)` makes its Builder: once, and again
@@ -63,6 +59,8 @@ class Rebuilds:
         from .watch import is_settings_file
 
         started = time.perf_counter()
+        # New settings are reported even when their build fails: the watcher must follow the
+        # folders they name, or fixing an error in a renamed content folder would go unseen.
         settings = None
         try:
             if self._settings_broken or any(is_settings_file(p, self.settings) for p in changed):
@@ -75,8 +73,6 @@ class Rebuilds:
                 self._builder = self._make_builder(self.settings)
             self._builder.jobs = jobs
             result = self._builder.build()
-        # New settings are reported even when the build fails: the watcher must follow the folders
-        # they name, or fixing the error in a renamed content folder would never be seen.
         except ContentError as exc:
             text = io.StringIO()
             write_text(exc.diagnostics, exc.pages, text)
