@@ -30,7 +30,7 @@ from benchmarks.corpus import REPO, SKILL_PAGES, generate
 _CHILD = """
 import json, resource, sys, time
 from pathlib import Path
-from sitegen.build import check
+from sitegen.check.checker import check
 from sitegen.config import load_settings
 from sitegen.report import Reporter
 
@@ -38,7 +38,7 @@ what, root, out = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
 site = check(load_settings(root)).site
 assert "weasyprint" not in sys.modules
 if what == "cards":
-    from sitegen.cards import pool
+    from sitegen.cards import pdf as pool
     from sitegen.cards.jobs import plan
     from sitegen.cards.sizes import SIZES
     jobs = [j for j in plan(site, SIZES[site.settings.card_size]).jobs if j.kind == "card"]
@@ -91,10 +91,11 @@ def decks(site: Path, sizes: list[int], repeat: int) -> list[dict]:
     """pypdf assembly of ready card PDFs against one WeasyPrint document of the same cards."""
     import weasyprint
 
-    from sitegen.build import check
-    from sitegen.cards import assemble, pool
+    from sitegen.cards import decks as assemble
+    from sitegen.cards import pdf as pool
     from sitegen.cards.jobs import plan
     from sitegen.cards.sizes import SIZES
+    from sitegen.check.checker import check
     from sitegen.config import load_settings
 
     settings = load_settings(site)

@@ -24,8 +24,8 @@ from pathlib import Path
 
 from benchmarks.corpus import REPO, generate
 from sitegen.config import load_settings
+from sitegen.preview.server import PreviewServer
 from sitegen.report import NullReporter
-from sitegen.serve import PreviewServer
 
 PROTOCOL = "http://livereload.com/protocols/official-7"
 # Between edits: longer than the server's debounce, so each edit is a build of its own.

@@ -13,7 +13,7 @@ What each row times:
 - cold: no output folder, no cache; the checker included.
 - template change: a comment added to (or removed from) base.html, so every page is rendered
   again from cached Markdown. The first one after a cold build also makes the output's twin
-  folder (see sitegen/output.py); it is reported apart, the rest are the steady state.
+  folder (see sitegen/build/output.py); it is reported apart, the rest are the steady state.
 - no-op: nothing changed since the last build, which ran more than a second after the last
   edit (sooner, file times cannot prove a file unchanged and the build checks the content).
 - one-page edit: a sentence added to one drill (or removed again: runs alternate, so its
@@ -160,7 +160,7 @@ def settle(site: Path, jobs: str) -> None:
 PREVIEW = """
 import statistics, sys, time
 from pathlib import Path
-from sitegen.builder import Builder
+from sitegen.build.builder import Builder
 from sitegen.config import load_settings
 from sitegen.report import NullReporter
 site, runs = Path(sys.argv[1]), int(sys.argv[2])

@@ -1,3 +1,3 @@
-from .cli import entry
+from sitegen.cli import entry
 
 entry()

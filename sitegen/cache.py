@@ -8,14 +8,17 @@ and rebuilt instead of served, and a cache file that is not a database at all is
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import marshal
 import os
 import threading
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterator
 
 CACHE_DIR = ".sitegen-cache"
 _VERSION = b"sitegen-cache-1"
+_LIBRARIES = ("jinja2", "markupsafe", "markdown", "yaml")
 
 
 def digest(*parts: bytes | str) -> str:
@@ -30,6 +33,22 @@ def digest(*parts: bytes | str) -> str:
 
 def file_digest(path: Path) -> str:
     return digest(path.read_bytes())
+
+
+@lru_cache(maxsize=1)
+def code_digest() -> str:
+    """sitegen's own code and the libraries that shape its output: an upgrade changes every output."""
+    parts = []
+    own = Path(__file__).resolve().parent
+    for path in sorted(own.rglob("*.py")):
+        parts.append(path.read_bytes())
+    for name in _LIBRARIES:
+        spec = importlib.util.find_spec(name)
+        origin = Path(spec.origin) if spec and spec.origin else None
+        for candidate in (origin, origin and origin.parent / "__meta__.py"):
+            if candidate and candidate.is_file():
+                parts.append(candidate.read_bytes())
+    return digest(*parts)
 
 
 class Cache:

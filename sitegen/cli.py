@@ -7,8 +7,8 @@ import os
 import sys
 from pathlib import Path
 
-from . import __version__
-from .errors import ContentError, SitegenError, UsageError
+from sitegen import __version__
+from sitegen.errors import ContentError, SitegenError, UsageError
 
 DESCRIPTION = """\
 Build a static site of exercise progressions (guides, drills, exercises) from Markdown,
@@ -112,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
         args = parser().parse_args(argv)
         return run(args)
     except ContentError as exc:
-        from .diagnostics import write_text
+        from sitegen.diagnostics import write_text
 
         write_text(exc.diagnostics, exc.pages, strict=exc.strict)
         return exc.exit_code
@@ -129,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _settings(args: argparse.Namespace):
-    from .config import load_settings
+    from sitegen.config import load_settings
 
     root = args.site
     if not root.is_dir():
@@ -148,17 +148,17 @@ def run(args: argparse.Namespace) -> int:
     if args.command == "build":
         return _build(settings, args)
     if args.command == "new":
-        from .scaffold import new_page
+        from sitegen.content.scaffold import new_page
 
         path = new_page(settings, args.type, args.title)
         print(f"wrote {path.relative_to(settings.root).as_posix()}")
         return 0
     if args.command == "cards":
-        from .cards import cards_command
+        from sitegen.build.cards_only import cards_command
 
         return cards_command(settings, size=args.size)
     if args.command == "serve":
-        from .serve import serve
+        from sitegen.preview.server import serve
 
         return serve(settings, host=args.host, port=args.port, open_browser=args.open, drafts=args.drafts)
     raise UsageError(f"error: unknown command {args.command}")
@@ -167,8 +167,9 @@ def run(args: argparse.Namespace) -> int:
 def _check(settings, args: argparse.Namespace) -> int:
     import gc
 
-    from .build import check, stored_memo
-    from .diagnostics import count, write_json, write_text
+    from sitegen.check.checker import check
+    from sitegen.content.loader import stored_memo
+    from sitegen.diagnostics import count, write_json, write_text
 
     # One pass that makes ~300,000 lasting objects per 1,000 pages, then exits: the cyclic
     # collector would only walk them again and again (a tenth of the check's time).
@@ -179,8 +180,8 @@ def _check(settings, args: argparse.Namespace) -> int:
     if args.cards and not checked.failed() and (settings.templates_path / "card.html").is_file():
         # Cards are laid out only for a site that loads and links cleanly and has a card template;
         # unchanged cards come from the cache.
-        from .cards import card_fit_diagnostics
-        from .report import Reporter
+        from sitegen.cards import card_fit_diagnostics
+        from sitegen.report import Reporter
 
         diagnostics = diagnostics + card_fit_diagnostics(checked.site, reporter=Reporter(quiet=args.format == "json"))
     if args.format == "json":
@@ -195,8 +196,8 @@ def _build(settings, args: argparse.Namespace) -> int:
         return _watch(settings, args)
     import gc
 
-    from .build import build
-    from .diagnostics import write_text
+    from sitegen.build.builder import build
+    from sitegen.diagnostics import write_text
 
     if args.base_url:
         settings = settings.with_base_url(args.base_url)
@@ -223,11 +224,11 @@ def _shown(settings, output: Path) -> Path:
 
 
 def _watch(settings, args: argparse.Namespace) -> int:
-    from .builder import Builder
-    from .output import check_output_dir
-    from .parallel import default_jobs
-    from .rebuild import Rebuilds, watch
-    from .report import Reporter
+    from sitegen.build.builder import Builder
+    from sitegen.build.output import check_output_dir
+    from sitegen.parallel import default_jobs
+    from sitegen.preview.session import Rebuilds, watch
+    from sitegen.report import Reporter
 
     reporter = Reporter()
 

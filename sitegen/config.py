@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from .errors import UsageError
+from sitegen.errors import UsageError
 
 CARD_SIZES = ("4x6", "a6", "letter-4up", "a4-4up")
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .diagnostics import Diagnostic
+from sitegen.diagnostics import Diagnostic
 
 
 class SitegenError(Exception):

@@ -1,4 +1,4 @@
-"""Rendering Markdown ahead (sitegen/ahead.py): what it stores is what the workers would render,
+"""Rendering Markdown ahead (sitegen/build/ahead.py): what it stores is what the workers would render,
 it can be stopped at any point, and only a build with many new pages starts it."""
 
 from __future__ import annotations
@@ -9,14 +9,14 @@ from pathlib import Path
 import pytest
 from test_benchmarks import corpus
 
-from sitegen import builder
-from sitegen.ahead import RenderAhead
-from sitegen.bodies import body_key, encode
-from sitegen.build import build
+from sitegen.build import builder
+from sitegen.build.ahead import RenderAhead
+from sitegen.build.builder import build
 from sitegen.cache import Cache
 from sitegen.config import load_settings
-from sitegen.loader import load_page
-from sitegen.markdown import render
+from sitegen.content.loader import load_page
+from sitegen.render.bodies import body_key, encode
+from sitegen.render.markdown import render
 
 
 @pytest.fixture

@@ -8,9 +8,9 @@ from pathlib import Path
 
 from conftest import REPO
 
-from sitegen.build import check
+from sitegen.check.checker import check
 from sitegen.config import load_settings
-from sitegen.model import Guide, Movement
+from sitegen.content.model import Guide, Movement
 
 
 def corpus():

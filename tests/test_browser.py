@@ -12,7 +12,7 @@ from typing import Iterator
 import pytest
 from conftest import free_port
 
-from sitegen.build import build
+from sitegen.build.builder import build
 from sitegen.config import load_settings
 from sitegen.report import NullReporter
 

@@ -15,13 +15,13 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from conftest import write_page
 
-from sitegen import output as output_module
-from sitegen.build import BuildResult, build
+from sitegen.build import output as output_module
+from sitegen.build.builder import BuildResult, build
+from sitegen.build.output import MARKER, Staging
 from sitegen.config import Settings, load_settings
+from sitegen.content.loader import load
+from sitegen.content.model import Movement
 from sitegen.errors import ContentError, UsageError
-from sitegen.loader import load
-from sitegen.model import Movement
-from sitegen.output import MARKER, Staging
 from sitegen.report import NullReporter
 
 GUIDE = "guides/learn-the-hip-hinge/"

@@ -20,12 +20,11 @@ import pytest
 from conftest import write_page
 from test_benchmarks import corpus
 
-from sitegen.build import BuildResult, build
-from sitegen.builder import Builder, _one_at_a_time
+from sitegen.build.builder import Builder, BuildResult, _one_at_a_time, build
+from sitegen.build.output import MARKER, build_id_of, twin_path
 from sitegen.cache import CACHE_DIR, Cache
 from sitegen.config import load_settings
 from sitegen.errors import ContentError, UsageError
-from sitegen.output import MARKER, build_id_of, twin_path
 from sitegen.report import NullReporter
 
 DRILLS = [f"drills/{s}/index.html" for s in ("bodyweight-rdl", "dowel-hip-hinge", "weighted-rdl")]
@@ -366,7 +365,7 @@ def test_parallel_build_makes_the_same_site(tmp_path: Path) -> None:
 def test_the_pages_a_parallel_build_keeps_spare_the_next_build_every_read(tmp_path: Path,
                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
     """The render workers make the kept pages' records; the next build reads only the edited file."""
-    import sitegen.loader
+    import sitegen.content.loader
 
     site = corpus().generate(tmp_path / "site", 60)
     age(site)
@@ -374,8 +373,8 @@ def test_the_pages_a_parallel_build_keeps_spare_the_next_build_every_read(tmp_pa
     pages = sorted(p.relative_to(site / "content").as_posix() for p in (site / "content").rglob("*.md"))
     assert sorted(dict(Cache(site, "pages").items())) == pages
     parsed: list[str] = []
-    real = sitegen.loader.load_text
-    monkeypatch.setattr(sitegen.loader, "load_text", lambda data, source, file: parsed.append(source) or
+    real = sitegen.content.loader.load_text
+    monkeypatch.setattr(sitegen.content.loader, "load_text", lambda data, source, file: parsed.append(source) or
                         real(data, source, file))
     drill = next(p for p in pages if p.startswith("drills/"))
     path = site / "content" / drill
@@ -473,13 +472,13 @@ def test_the_next_process_sees_every_edit(site: Path, tmp_path: Path) -> None:
 
 def test_unchanged_pages_are_not_read_again(site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Each one-shot build starts from what the cache kept, as a new process does."""
-    import sitegen.loader
+    import sitegen.content.loader
 
     age(site)
     run_build(site)  # settles the kept pages: they were read more than a tick after their last change
     parsed: list[str] = []
-    real = sitegen.loader.load_text
-    monkeypatch.setattr(sitegen.loader, "load_text", lambda data, source, file: parsed.append(source) or
+    real = sitegen.content.loader.load_text
+    monkeypatch.setattr(sitegen.content.loader, "load_text", lambda data, source, file: parsed.append(source) or
                         real(data, source, file))
     edit("content/drills/bodyweight-rdl.md", "Once the", "Now that the")(site)
     result = run_build(site)
@@ -502,14 +501,14 @@ def damage_entries(site: Path, namespace: str) -> int:
 @pytest.mark.parametrize("namespace", ["pages", "templates"])
 def test_a_corrupted_kept_model_or_template_is_rebuilt(site: Path, tmp_path: Path, namespace: str,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    import sitegen.loader
+    import sitegen.content.loader
 
     age(site)
     run_build(site)
     assert damage_entries(site, namespace) > 0
     parsed: list[str] = []
-    real = sitegen.loader.load_text
-    monkeypatch.setattr(sitegen.loader, "load_text", lambda data, source, file: parsed.append(source) or
+    real = sitegen.content.loader.load_text
+    monkeypatch.setattr(sitegen.content.loader, "load_text", lambda data, source, file: parsed.append(source) or
                         real(data, source, file))
     edit("content/drills/bodyweight-rdl.md", "Once the", "Now that the")(site)
     edit("templates/_movement.html", '<h2 id="cues">Cues</h2>', '<h2 id="cues">Coaching cues</h2>')(site)
@@ -545,7 +544,7 @@ def test_a_kept_page_from_other_code_is_never_served(site: Path, tmp_path: Path)
 
 def test_a_resident_builder_reports_links_an_edit_elsewhere_broke(example_site: Path) -> None:
     """Link findings kept for unchanged pages still follow the headings and files they point at."""
-    from sitegen.build import check
+    from sitegen.check.checker import check
 
     settings = load_settings(example_site)
     builder = Builder(settings, cards=False, reporter=NullReporter())
@@ -575,7 +574,7 @@ def test_check_starts_from_the_kept_pages_and_sees_every_edit(site: Path, tmp_pa
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
     """`sitegen check` reads the pages the last build kept (only changed files again), changes
     nothing in the cache, and finds exactly what a check without any cache finds."""
-    import sitegen.loader
+    import sitegen.content.loader
     from sitegen.cli import main
 
     age(site)
@@ -593,8 +592,8 @@ def test_check_starts_from_the_kept_pages_and_sees_every_edit(site: Path, tmp_pa
     assert dict(Cache(site, "pages").items()) == kept and len(kept) == 10
     assert not (bare / CACHE_DIR).exists()  # no cache: check makes none
     parsed: list[str] = []
-    real = sitegen.loader.load_text
-    monkeypatch.setattr(sitegen.loader, "load_text", lambda data, source, file: parsed.append(source) or
+    real = sitegen.content.loader.load_text
+    monkeypatch.setattr(sitegen.content.loader, "load_text", lambda data, source, file: parsed.append(source) or
                         real(data, source, file))
     assert main(["-C", str(site), "check", "--no-cards"]) == 1
     assert sorted(parsed) == ["drills/bodyweight-rdl.md", "drills/weighted-rdl.md"]

@@ -14,12 +14,14 @@ import pytest
 from conftest import copy_example_site, write_page
 from pypdf import PdfReader
 
-from sitegen.build import build, check
+from sitegen.build.builder import build
+from sitegen.build.cards_only import cards_command
 from sitegen.cache import CACHE_DIR
-from sitegen.cards import card_fit_diagnostics, cards_command
+from sitegen.cards import card_fit_diagnostics
 from sitegen.cards.fonts import check_fonts
 from sitegen.cards.jobs import font_uses
 from sitegen.cards.sizes import SIZES
+from sitegen.check.checker import check
 from sitegen.cli import main
 from sitegen.config import CARD_SIZES, load_settings
 from sitegen.errors import ContentError
@@ -433,20 +435,20 @@ def test_card_workers_collect_garbage_even_in_a_build_that_turned_the_collector_
     cyclic garbage, so without it every card a worker renders stays in memory."""
     import gc
 
-    from sitegen.cards import pool
+    from sitegen.cards import pdf
 
     class Probe:
         def __init__(self, settings, size) -> None:
             pass
 
-        def run(self, job) -> pool.Result:  # in a forked worker: is its collector on?
-            return pool.Result(0, b"on" if gc.isenabled() else b"off")
+        def run(self, job) -> pdf.Result:  # in a forked worker: is its collector on?
+            return pdf.Result(0, b"on" if gc.isenabled() else b"off")
 
-    monkeypatch.setattr(pool, "_Worker", Probe)
+    monkeypatch.setattr(pdf, "_Worker", Probe)
     was_on = gc.isenabled()
     gc.disable()
     try:
-        results = pool.render(["job"] * 6, None, None)  # type: ignore[arg-type]
+        results = pdf.render(["job"] * 6, None, None)  # type: ignore[arg-type]
         assert [r.data for r in results] == [b"on"] * 6
         assert not gc.isenabled()  # and off again for the rest of the build
         assert gc.get_freeze_count() == 0  # nothing left frozen for a process that lives on

@@ -12,19 +12,19 @@ import re
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO, write_page
-from sitegen import checks
-from sitegen.build import check
+
+from sitegen.check import rules
+from sitegen.check.checker import check
+from sitegen.check.headings import find_headings
 from sitegen.cli import main
 from sitegen.config import load_settings
+from sitegen.content.frontmatter import FrontMatter
+from sitegen.content.graph import Graph
+from sitegen.content.model import Movement
+from sitegen.content.schema import make_ref
 from sitegen.diagnostics import sort_key
-from sitegen.frontmatter import FrontMatter
-from sitegen.graph import Graph
-from sitegen.headings import find_headings
-from sitegen.markdown import render
-from sitegen.model import Movement
-from sitegen.schema import make_ref
+from sitegen.render.markdown import render
 
 FIXTURES = Path(__file__).parent / "fixtures" / "checks"
 E, W = "error", "warning"
@@ -131,8 +131,8 @@ def test_each_broken_site_reports_exactly_its_problems(fixture: str) -> None:
 
 def test_every_code_has_a_fixture_and_a_fixed_severity() -> None:
     tested = {(code, severity) for rows in EXPECTED.values() for *_where, code, severity in rows}
-    assert {code for code, _ in tested} >= set(checks.SEVERITY)
-    assert all(checks.SEVERITY.get(code, severity) == severity for code, severity in tested)
+    assert {code for code, _ in tested} >= set(rules.SEVERITY)
+    assert all(rules.SEVERITY.get(code, severity) == severity for code, severity in tested)
     assert len(set(os.listdir(FIXTURES))) == len(EXPECTED)
 
 
@@ -140,9 +140,9 @@ def test_every_code_is_documented_with_a_failing_example_and_its_fix() -> None:
     text = (REPO / "docs" / "checks.md").read_text(encoding="utf-8")
     sections = re.split(r"^### ", text, flags=re.MULTILINE)[1:]
     documented = {section.split()[0]: section for section in sections}
-    assert set(checks.SEVERITY) <= set(documented)
-    for code in checks.SEVERITY:
-        assert checks.SEVERITY[code] in documented[code].split("\n", 1)[0]
+    assert set(rules.SEVERITY) <= set(documented)
+    for code in rules.SEVERITY:
+        assert rules.SEVERITY[code] in documented[code].split("\n", 1)[0]
         assert documented[code].count("```") >= 4, f"{code} needs a failing example and a fixed one"
 
 

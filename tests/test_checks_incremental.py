@@ -17,10 +17,10 @@ from typing import Callable, Iterator
 import pytest
 from test_benchmarks import corpus
 
-from sitegen import checks
-from sitegen.build import check
+from sitegen.check import rules
+from sitegen.check.checker import check
 from sitegen.config import load_settings
-from sitegen.loader import PageMemo
+from sitegen.content.loader import PageMemo
 
 STEPS = 250  # for each of two sites
 HEADINGS = ["Set-up", "How to do it", "What to feel", "Programming", "Why it matters", "Set-up {#own-id}"]
@@ -30,12 +30,12 @@ ANCHORS = ["set-up", "how-to-do-it", "what-to-feel", "programming", "no-such-hea
 @contextmanager
 def nothing_kept() -> Iterator[None]:
     """A check that starts from nothing and leaves the resident one's findings as they were."""
-    kept = checks._seen[0]
-    checks._seen[0] = None
+    kept = rules._seen[0]
+    rules._seen[0] = None
     try:
         yield
     finally:
-        checks._seen[0] = kept
+        rules._seen[0] = kept
 
 
 class Site:
@@ -321,7 +321,7 @@ def test_a_resident_check_finds_what_a_fresh_check_finds_after_every_edit(tmp_pa
             assert resident == fresh, f"site {seed}, step {step}: {what}"
             codes.update(d.code for d in fresh)
     # The edits reach every rule: a rule whose findings are never patched proves nothing.
-    assert codes >= set(checks.SEVERITY), sorted(set(checks.SEVERITY) - codes)
+    assert codes >= set(rules.SEVERITY), sorted(set(rules.SEVERITY) - codes)
 
 
 # --- one scenario for each thing a finding may rest on ------------------------------------------

@@ -13,7 +13,7 @@ from conftest import write_page
 
 import sitegen
 from sitegen.config import load_settings
-from sitegen.loader import load
+from sitegen.content.loader import load
 
 COMMANDS = ("build", "check", "new", "cards", "serve")
 

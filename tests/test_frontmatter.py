@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from sitegen.frontmatter import FrontMatterError, body_of, split
+from sitegen.content.frontmatter import FrontMatterError, body_of, split
 
 PAGE = """\
 ---
@@ -147,7 +147,7 @@ def _by_lines(text: str) -> tuple[str, str, int] | None:
 def test_the_front_matter_is_found_as_splitting_every_line_finds_it() -> None:
     import random
 
-    from sitegen.frontmatter import _fenced
+    from sitegen.content.frontmatter import _fenced
 
     pieces = ["---", "--- ", "...", "... ", "title: A", "", "\r", "body", "\ufeff---", "----", " ---", "---\r"]
     rng = random.Random(7)

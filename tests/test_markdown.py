@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 from conftest import write_page
 
-from sitegen.build import check
+from sitegen.check.checker import check
 from sitegen.config import load_settings
-from sitegen.markdown import _ATTR, _instance, find_links, render, rewrite_links
+from sitegen.content.body import find_links
+from sitegen.render.markdown import _ATTR, _instance, render, rewrite_links
 
 GUIDE_BODY = """\
 See the [dowel drill](../drills/a.md) first, then [its set-up](../drills/a.md#set-up).

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import random
 import sys
-from collections.abc import Callable
 import xml.etree.ElementTree as etree
+from collections.abc import Callable
 from pathlib import Path
 
 import markdown
 import pytest
+from conftest import REPO
 from markdown.serializers import to_html_string
 from markdown.util import AtomicString
-from conftest import REPO
 from test_benchmarks import corpus
 
-from sitegen.markdown import EXTENSION_CONFIGS, EXTENSIONS, _instance, render
-from sitegen.markdown_speed import CHECKED_VERSIONS, _block_needles, speed_up
+from sitegen.render.markdown import EXTENSION_CONFIGS, EXTENSIONS, _instance, render
+from sitegen.render.markdown_speed import CHECKED_VERSIONS, _block_needles, speed_up
 
 TRICKY = """\
 # Title with *em* and `code`

@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 from conftest import write_page
 
-from sitegen import schema
 from sitegen.config import load_settings
+from sitegen.content import schema
+from sitegen.content.loader import Content, load
+from sitegen.content.model import Count, Fault, Guide, Movement, Page, Ref, Variation
 from sitegen.diagnostics import Diagnostic
-from sitegen.loader import Content, load
-from sitegen.model import Count, Fault, Guide, Movement, Page, Ref, Variation
 
 FOLDER = {"guide": "guides", "drill": "drills", "exercise": "exercises", "page": "pages"}
 

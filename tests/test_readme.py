@@ -3,8 +3,9 @@
 import re
 
 from conftest import REPO
-from sitegen import schema
+
 from sitegen.config import SETTABLE
+from sitegen.content import schema
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
 

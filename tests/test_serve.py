@@ -16,12 +16,12 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import free_port
+
 from sitegen.cli import main
 from sitegen.config import load_settings
+from sitegen.preview.server import PreviewServer
 from sitegen.report import NullReporter
-from sitegen.serve import PreviewServer
 
 DRILL = "content/drills/dowel-hip-hinge.md"
 DRILL_URL = "/drills/dowel-hip-hinge/"
@@ -232,7 +232,7 @@ def test_swap_files_and_the_preview_folder_never_trigger_builds_and_bursts_build
     time.sleep(0.4)
     assert preview.status()["version"] == version, "an ignored file or the preview folder caused a build"
 
-    from sitegen.serve import DEBOUNCE
+    from sitegen.preview.server import DEBOUNCE
 
     path = preview.site / DRILL
     texts = [path.read_text(encoding="utf-8") + f"\nSave number {i}.\n" for i in range(10)]
@@ -463,7 +463,7 @@ def card_processes(site: Path) -> list[int]:
             state = (entry / "stat").read_text().rpartition(")")[2].split()[0]
         except OSError:
             continue
-        if b"sitegen.preview_cards" in command and str(site).encode() in command and state != "Z":
+        if b"sitegen.preview.card_job" in command and str(site).encode() in command and state != "Z":
             found.append(int(entry.name))
     return found
 

@@ -131,9 +131,9 @@ def test_the_options_of_build_apply_to_every_build(watching, example_site: Path,
 def watch_with_a_save_during_the_first_build(site: Path, save: Callable[[], None]) -> list[str]:
     """Run the watch loop with `save()` made right after the first build read the site (before
     the watcher started); return the reports once it has caught up."""
-    from sitegen.builder import Builder
+    from sitegen.build.builder import Builder
     from sitegen.config import load_settings
-    from sitegen.rebuild import Rebuilds, watch
+    from sitegen.preview.session import Rebuilds, watch
     from sitegen.report import NullReporter
 
     class StopAfterCatchingUp(NullReporter):
@@ -208,7 +208,7 @@ def test_a_new_content_folder_is_watched_even_while_it_fails_to_build(watching, 
 
 
 def test_sigterm_stops_the_watch_and_ends_its_forked_workers_quietly():
-    from sitegen.rebuild import terminate_as_interrupt
+    from sitegen.preview.session import terminate_as_interrupt
 
     previous = signal.getsignal(signal.SIGTERM)
     try:

@@ -19,12 +19,12 @@ import signal
 from pathlib import Path
 from typing import Callable
 
-from .bodies import encode, markdown_key
-from .cache import Cache
-from .frontmatter import FrontMatterError, body_of
-from .loader import decode
-from .markdown import prepare, render
-from .parallel import die_with_parent
+from sitegen.cache import Cache
+from sitegen.content.frontmatter import FrontMatterError, body_of
+from sitegen.content.loader import decode
+from sitegen.parallel import die_with_parent
+from sitegen.render.bodies import encode, markdown_key
+from sitegen.render.markdown import prepare, render
 
 # Fewer pages than this are not worth a process.
 MIN_PAGES = 48

@@ -14,8 +14,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .incremental import Manifest, Output
-from .output import Staging, Twin
+from sitegen.build.manifest import Manifest, Output
+from sitegen.build.output import Staging, Twin
 
 
 def intact(path: str | Path, record: Output | None) -> bool:

@@ -2,7 +2,7 @@
 
 `.sitegen-cache/` in the site folder (safe to delete) keeps each page's rendered Markdown,
 keyed by its body and the Markdown settings, and for each build a manifest of what every
-output file was made from and holds (see incremental.py). A build asks which outputs'
+output file was made from and holds (see build/manifest.py and render/deps.py). A build asks which outputs'
 inputs changed since the build that made `output/`, renders those only, and puts every file
 into the folder that is swapped in (see assemble.py): the first build writes a fresh folder,
 later ones update `output/`'s twin in place and exchange the two. When no file of the site
@@ -35,26 +35,39 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
-from .assemble import Fresh, Reuse, intact
-from .build import BuildResult, check, collector_paused, stored_memo
-from .ahead import RenderAhead
-from .bodies import Bodies, body_key
-from .cache import CACHE_DIR, Cache, digest
-from .config import Settings
-from .diagnostics import Diagnostic, count
-from .errors import ContentError
-from .incremental import Answers, KeyTable, Manifest, Output, TemplateInfo, code_digest
-from .loader import PageMemo, ignored
-from .markdown import Rendered
-from .output import Staging, Twin, build_id_of, check_output_dir
-from .parallel import forks, run
-from .render import Renderer, environment
-from .report import Reporter
-from .site import Site
+from sitegen.build.ahead import RenderAhead
+from sitegen.build.assemble import Fresh, Reuse, intact
+from sitegen.build.manifest import KeyTable, Manifest, Output
+from sitegen.build.output import Staging, Twin, build_id_of, check_output_dir
+from sitegen.cache import CACHE_DIR, Cache, code_digest, digest
+from sitegen.check.checker import check
+from sitegen.collector import collector_paused
+from sitegen.config import Settings
+from sitegen.content.loader import PageMemo, ignored, stored_memo
+from sitegen.content.site import Site
+from sitegen.diagnostics import Diagnostic, count
+from sitegen.errors import ContentError
+from sitegen.parallel import forks, run
+from sitegen.render.bodies import Bodies, body_key
+from sitegen.render.deps import Answers, TemplateInfo
+from sitegen.render.markdown import Rendered
+from sitegen.render.pages import Renderer, environment
+from sitegen.report import Reporter
 
 # A file whose time is this close to a build's start may change again within the same tick of
 # the file system's clock, so an equal size and time do not prove it unchanged.
 _RACY_NS = 1_000_000_000
+
+
+@dataclass
+class BuildResult:
+    output: Path
+    pages: int
+    files: int
+    seconds: float
+    warnings: list[Diagnostic] = field(default_factory=list)
+    rendered: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -293,7 +306,7 @@ class Builder:
         bodies = Bodies({p.source: p for p in site.pages}, self.cache, self._bodies)
         links = None
         if self.cards:  # pages link their card, deck and pin only when the build makes them
-            from .cards import CardLinks
+            from sitegen.cards import CardLinks
 
             links = CardLinks(site)
         env = self._env or self._environment()
@@ -324,7 +337,7 @@ class Builder:
             else:
                 folder.settle(set(manifest.outputs) | set(manifest.copies))
                 if self.cards:
-                    from .cards import build_cards
+                    from sitegen.cards import build_cards
 
                     extra = build_cards(renderer.site, folder.path, reporter=self.reporter, jobs=self.jobs)
                 folder.commit()
@@ -476,3 +489,13 @@ class Builder:
         self.manifests.delete_except(prefix, {prefix + k for k in keep})
         self._known = {k: m for k, m in self._known.items() if k in keep}
         self._known[manifest.build_id] = manifest
+
+
+def build(settings: Settings, *, drafts: bool = False, strict: bool = False, cards: bool = True,
+          output: Path | None = None, reporter: Reporter | None = None, jobs: int | None = None) -> BuildResult:
+    """Check, then build the site into its output folder (one shot: nothing is kept in memory)."""
+    from sitegen.parallel import default_jobs
+
+    builder = Builder(settings, drafts=drafts, strict=strict, cards=cards, output=output, reporter=reporter,
+                      jobs=jobs or default_jobs(), keep_in_memory=False)
+    return builder.build()

@@ -11,11 +11,11 @@ import shutil
 import sys
 from pathlib import Path
 
-from ..config import Settings
-from ..errors import ContentError
-from ..output import MARKER, Staging, check_output_dir
-from ..report import Reporter
-from .paths import OWN
+from sitegen.build.output import MARKER, Staging, check_output_dir
+from sitegen.cards.paths import OWN
+from sitegen.config import Settings
+from sitegen.errors import ContentError
+from sitegen.report import Reporter
 
 
 def carry_over(previous: Path, staging: Path) -> None:
@@ -36,9 +36,9 @@ def carry_over(previous: Path, staging: Path) -> None:
 
 
 def cards_command(settings: Settings, size: str | None = None, reporter: Reporter | None = None) -> int:
-    from ..build import check
-    from ..diagnostics import write_text
-    from .pipeline import build_cards, card_size
+    from sitegen.cards.pipeline import build_cards, card_size
+    from sitegen.check.checker import check
+    from sitegen.diagnostics import write_text
 
     reporter = reporter or Reporter()
     chosen = card_size(settings, size).name

@@ -19,8 +19,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from .config import Settings
-from .errors import UsageError
+from sitegen.config import Settings
+from sitegen.errors import UsageError
 
 # A file in every output folder sitegen makes: its presence is what allows replacing the folder.
 MARKER = ".sitegen-output"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 
-from .sizes import CardSize
+from sitegen.cards.sizes import CardSize
 
 MARK = 12.0  # crop mark length, points
 MARK_GAP = 3.0  # between a mark and the trim line, so no mark shows on a cut card

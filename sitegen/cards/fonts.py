@@ -15,8 +15,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ..cache import digest
-from ..diagnostics import ERROR, Diagnostic
+from sitegen.cache import digest
+from sitegen.diagnostics import ERROR, Diagnostic
 
 # The Debian package that installs each font the example templates may name.
 PACKAGES = {"Noto Sans": "fonts-noto-core", "Noto Serif": "fonts-noto-core", "DejaVu Sans": "fonts-dejavu-core",

@@ -13,15 +13,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .. import __version__
-from ..cache import digest, file_digest
-from ..config import Settings
-from ..diagnostics import Diagnostic
-from ..model import Guide, Movement, Page
-from ..site import Site
-from .fonts import FontUse, check_fonts, named_families
-from .paths import card_path, has_card, pin_path
-from .sizes import CardSize
+from sitegen import __version__
+from sitegen.cache import digest, file_digest
+from sitegen.cards.fonts import FontUse, check_fonts, named_families
+from sitegen.cards.paths import card_path, has_card, pin_path
+from sitegen.cards.sizes import CardSize
+from sitegen.config import Settings
+from sitegen.content.model import Guide, Movement, Page
+from sitegen.content.site import Site
+from sitegen.diagnostics import Diagnostic
 
 CARD_TEMPLATE = "card.html"
 PIN_TEMPLATE = "pin.html"
@@ -127,7 +127,7 @@ class KeyMaker:
     """Digests of the parts many jobs share, each computed once per build."""
 
     def __init__(self, settings: Settings, size: CardSize, fonts: str):
-        from ..render import environment
+        from sitegen.render.pages import environment
 
         self.settings = settings
         self.env = environment(settings.templates_path)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from ..model import Guide, Movement, Page
-from ..site import Site
+from sitegen.content.model import Guide, Movement, Page
+from sitegen.content.site import Site
 
 OWN = ("cards", "pins")  # the output folders the card step owns, and nothing else
 SHEET = "cards/sheet.pdf"

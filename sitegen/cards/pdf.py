@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Callable, Iterator
 
-from ..config import Settings
-from ..diagnostics import ERROR, Diagnostic
-from .jobs import PIN_SCALE, PIN_SIZE, Job, stylesheet
-from .sizes import CardSize
+from sitegen.cards.jobs import PIN_SCALE, PIN_SIZE, Job, stylesheet
+from sitegen.cards.sizes import CardSize
+from sitegen.config import Settings
+from sitegen.diagnostics import ERROR, Diagnostic
 
 PX = 0.75  # WeasyPrint lays out in CSS pixels; PDF points are 3/4 of one
 MEASURE = 20  # how many card heights tall the page is when measuring an overflowing card
@@ -39,8 +39,8 @@ class _Worker:
         import weasyprint
         from weasyprint.text.fonts import FontConfiguration
 
-        from ..render import environment
-        from .fetcher import SiteFetcher
+        from sitegen.cards.fetcher import SiteFetcher
+        from sitegen.render.pages import environment
 
         self.weasyprint = weasyprint
         self.settings = settings
@@ -65,7 +65,7 @@ class _Worker:
 
     def layout(self, job: Job, page_height: float):
         """Lay out the job's HTML on a page `page_height` points tall; returns it and its fetcher."""
-        from .fetcher import SiteFetcher
+        from sitegen.cards.fetcher import SiteFetcher
 
         width, height = self.page_size(job)
         html = self.env.get_template(job.template).render(
@@ -78,7 +78,7 @@ class _Worker:
     def run(self, job: Job) -> Result:
         import jinja2
 
-        from ..render import template_error
+        from sitegen.render.pages import template_error
 
         self.log.records.clear()
         try:
@@ -210,8 +210,8 @@ def render(jobs: list[Job], settings: Settings, size: CardSize,
     Each process sets its worker up on its first job: forked workers inherit an empty slot,
     so each imports WeasyPrint once, and a run small enough to stay in this process uses it here.
     """
-    from ..build import collector_running
-    from ..parallel import default_jobs, run
+    from sitegen.collector import collector_running
+    from sitegen.parallel import default_jobs, run
 
     slot: list[_Worker] = []
 

@@ -8,17 +8,17 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..cache import Cache, digest
-from ..config import Settings
-from ..diagnostics import ERROR, Diagnostic
-from ..errors import ContentError, UsageError
-from ..model import Movement
-from ..report import Reporter
-from ..site import Site
-from . import assemble, pool
-from .jobs import CARD_TEMPLATE, PIN_TEMPLATE, Job, Plan, plan
-from .paths import OWN, SHEET, card_path, deck_path
-from .sizes import MM, SIZES, CardSize
+from sitegen.cache import Cache, digest
+from sitegen.cards import decks, pdf
+from sitegen.cards.jobs import CARD_TEMPLATE, PIN_TEMPLATE, Job, Plan, plan
+from sitegen.cards.paths import OWN, SHEET, card_path, deck_path
+from sitegen.cards.sizes import MM, SIZES, CardSize
+from sitegen.config import Settings
+from sitegen.content.model import Movement
+from sitegen.content.site import Site
+from sitegen.diagnostics import ERROR, Diagnostic
+from sitegen.errors import ContentError, UsageError
+from sitegen.report import Reporter
 
 # The parts of a card that grow; an overflow is reported at the longest of them.
 _GROWING = ("faults", "cues", "mastery", "drills", "exercises", "next", "equipment")
@@ -27,7 +27,7 @@ _GROWING = ("faults", "cues", "mastery", "drills", "exercises", "next", "equipme
 @dataclass
 class Rendered:
     plan: Plan
-    results: list[pool.Result]
+    results: list[pdf.Result]
     fresh: list[str]  # outputs rendered in this run (the rest came from the cache)
 
     def problems(self) -> list[Diagnostic]:
@@ -46,13 +46,13 @@ def card_size(settings: Settings, name: str | None = None) -> CardSize:
     return SIZES[name]
 
 
-def _entry(result: pool.Result) -> bytes:
+def _entry(result: pdf.Result) -> bytes:
     return json.dumps({"overflow": result.overflow}).encode() + b"\n" + result.data
 
 
-def _from_entry(raw: bytes) -> pool.Result:
+def _from_entry(raw: bytes) -> pdf.Result:
     header, _, data = raw.partition(b"\n")
-    return pool.Result(json.loads(header)["overflow"], data)
+    return pdf.Result(json.loads(header)["overflow"], data)
 
 
 def render(site: Site, size: CardSize, reporter: Reporter, jobs: int | None = None) -> Rendered:
@@ -64,14 +64,14 @@ def render(site: Site, size: CardSize, reporter: Reporter, jobs: int | None = No
                              "sitegen example site, or build without cards: sitegen build --no-cards")
     planned = plan(site, size)
     if planned.problems:
-        return Rendered(planned, [pool.Result(0, b"") for _ in planned.jobs], [])
+        return Rendered(planned, [pdf.Result(0, b"") for _ in planned.jobs], [])
     cache = Cache(settings.root, "cards")
-    results: list[pool.Result | None] = []
+    results: list[pdf.Result | None] = []
     for job in planned.jobs:
         raw = cache.get(job.key)
         results.append(_from_entry(raw) if raw is not None else None)
     missing = [i for i, r in enumerate(results) if r is None]
-    fresh = pool.render([planned.jobs[i] for i in missing], settings, size,
+    fresh = pdf.render([planned.jobs[i] for i in missing], settings, size,
                         lambda done, total: reporter.progress("cards", done, total), jobs)
     for i, result in zip(missing, fresh):
         results[i] = result
@@ -165,9 +165,9 @@ def _decks_and_sheet(site: Site, rendered: Rendered, files: dict[str, bytes]) ->
     for guide in site.guides:
         members = [card_path(guide)] + [card_path(d) for d in site.graph.resolve_all(guide.drills)
                                         if isinstance(d, Movement)]
-        add(deck_path(guide), members, lambda cards, g=guide: assemble.deck(cards, f"{g.title}: drill cards"))
+        add(deck_path(guide), members, lambda cards, g=guide: decks.deck(cards, f"{g.title}: drill cards"))
     if size.sheet is not None:
         cards = [job.output for job in rendered.plan.jobs if job.kind == "card"]
-        add(SHEET, cards, lambda data: assemble.sheet(data, size, f"{site.settings.title}: cards to print"))
+        add(SHEET, cards, lambda data: decks.sheet(data, size, f"{site.settings.title}: cards to print"))
     return made
 

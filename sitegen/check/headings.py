@@ -15,8 +15,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .markdown import SCANS, Heading
-
+from sitegen.content.body import SCANS, Heading
 
 Row = tuple[int, int, str]  # (1-based line in the file, columns removed before text, text)
 

@@ -20,14 +20,14 @@ from itertools import chain, compress
 from typing import Any, Callable, Iterable, Iterator
 from urllib.parse import unquote, urlsplit
 
-from . import schema
-from .diagnostics import ERROR, WARNING, Diagnostic
-from .frontmatter import FrontMatter
-from .loader import Content, derived
-from .headings import HeadingAt, element_ids, find_headings
-from .markdown import BodyLink, find_links
-from .model import MOVEMENT_TYPES, Guide, Movement, Page, Ref
-from .site import Site
+from sitegen.check.headings import HeadingAt, element_ids, find_headings
+from sitegen.content import schema
+from sitegen.content.body import BodyLink, find_links
+from sitegen.content.frontmatter import FrontMatter
+from sitegen.content.loader import Content, derived
+from sitegen.content.model import MOVEMENT_TYPES, Guide, Movement, Page, Ref
+from sitegen.content.site import Site
+from sitegen.diagnostics import ERROR, WARNING, Diagnostic
 
 SEVERITY: dict[str, str] = {
     "LINK001": ERROR,  # a referenced page or file does not exist

@@ -12,7 +12,7 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Iterable, Mapping
 
-from .model import Guide, Movement, Page, Ref
+from sitegen.content.model import Guide, Movement, Page, Ref
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import gc
 import os
 import time
 import weakref
@@ -10,12 +11,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import schema
-from .cache import digest
-from .config import Settings
-from .diagnostics import ERROR, Diagnostic
-from .frontmatter import FrontMatterError, SourceFile, split
-from .model import MOVEMENT_TYPES, Guide, Movement, Page
+from sitegen.cache import digest
+from sitegen.collector import collector_paused
+from sitegen.config import Settings
+from sitegen.content import schema
+from sitegen.content.frontmatter import FrontMatterError, SourceFile, split
+from sitegen.content.model import MOVEMENT_TYPES, Guide, Movement, Page
+from sitegen.diagnostics import ERROR, Diagnostic
 
 # Editor droppings: vim swap and backup files, emacs lock files, vim's write test file.
 _IGNORED_SUFFIXES = (".swp", ".swx", ".swo", "~", ".tmp", ".bak")
@@ -281,3 +283,27 @@ def build_page(parsed: SourceFile, source: str, file: str) -> tuple[Page | None,
     cls = Guide if page_type == "guide" else Movement if page_type in MOVEMENT_TYPES else Page
     page = cls(source=source, file=file, front=front, body=parsed.body, body_line=parsed.body_line, **values)
     return page, []
+
+
+def stored_memo(settings: Settings, read_only: bool = False) -> PageMemo:
+    """The pages the last build kept in the cache (see loader.PageMemo): a one-shot command reads
+    again only the files changed since. `read_only` (for `sitegen check`) creates and changes
+    nothing: without a readable cache the memo is empty."""
+    import sqlite3
+
+    from sitegen.cache import CACHE_DIR, Cache, code_digest
+
+    if read_only and not (settings.root / CACHE_DIR / "pages.sqlite").is_file():
+        return PageMemo()
+    with collector_paused():  # unpickling makes many lasting objects and no garbage
+        try:
+            memo = PageMemo.stored(Cache(settings.root, "pages"), code_digest(), writable=not read_only)
+        except (OSError, sqlite3.Error):
+            if not read_only:
+                raise
+            return PageMemo()  # a read-only folder, say: check reads every file, as without a cache
+        # Out of the collector's sight for good: its first pass after the pause, and the one at
+        # the process's exit, would otherwise walk every one of them (each a fifth of an edit's
+        # build). They hold no reference cycles: they are freed as usual when dropped.
+        gc.freeze()
+    return memo

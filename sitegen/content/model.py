@@ -9,7 +9,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Optional
 
-from .frontmatter import FrontMatter
+from sitegen.content.frontmatter import FrontMatter
 
 PAGE_TYPES = ("guide", "drill", "exercise", "page")
 MOVEMENT_TYPES = ("drill", "exercise")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from . import schema
-from .config import Settings
-from .errors import UsageError
+from sitegen.config import Settings
+from sitegen.content import schema
+from sitegen.errors import UsageError
 
 FOLDERS = {"guide": "guides", "drill": "drills", "exercise": "exercises", "page": ""}
 

@@ -14,7 +14,14 @@ from functools import lru_cache
 from typing import Any, Callable
 from urllib.parse import unquote, urlsplit
 
-from .model import MOVEMENT_TYPES, PAGE_TYPES, Count, Fault, Ref, Variation
+from sitegen.content.model import (
+    MOVEMENT_TYPES,
+    PAGE_TYPES,
+    Count,
+    Fault,
+    Ref,
+    Variation,
+)
 
 ALL = PAGE_TYPES
 MOVEMENT = MOVEMENT_TYPES

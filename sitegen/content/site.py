@@ -6,10 +6,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
-from .config import Settings
-from .graph import Graph
-from .model import Guide, Movement, Page, Ref
-from .schema import slugify
+from sitegen.config import Settings
+from sitegen.content.graph import Graph
+from sitegen.content.model import Guide, Movement, Page, Ref
+from sitegen.content.schema import slugify
 
 # Every build lists every page's tags, and a site has few distinct names: slug each once.
 _slug_of = lru_cache(maxsize=4096)(slugify)

@@ -39,7 +39,7 @@ NOT_FOUND = (b'<!doctype html><html><head><meta charset="utf-8"><title>Not found
              b"<body><p>Nothing at this address.</p></body></html>")
 CARDS_COMING = (b'<!doctype html><html><head><meta charset="utf-8"><title>Cards on the way</title></head>'
                 b"<body><p>The cards are being made: try again in a few seconds.</p></body></html>")
-# Served from the preview's cards folder (preview_cards.py), not from the built pages.
+# Served from the preview's cards folder (card_job.py), not from the built pages.
 CARD_FOLDERS = ("/cards/", "/pins/")
 
 _ENCODED_SEPARATORS = ("%2f", "%5c", "%00")
@@ -175,7 +175,7 @@ class Status(_NoCache):
 class OverlayScript(_NoCache):
     def get(self) -> None:
         self.set_header("Content-Type", "application/javascript; charset=utf-8")
-        self.finish(resources.files("sitegen").joinpath("overlay.js").read_bytes())
+        self.finish(resources.files("sitegen.preview").joinpath("overlay.js").read_bytes())
 
 
 class ReloadSocket(LiveReloadHandler):

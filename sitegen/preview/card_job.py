@@ -4,7 +4,7 @@ The card pool forks its workers (cards/pool.py). Forked from the preview server,
 would inherit its listening sockets (the port stays taken while a worker lives), the event
 loop's signal pipe (a Ctrl-C in a worker would stop the server's loop) and any lock another
 thread (watcher, build, event loop) held at the instant of the fork. So every run is a fresh
-interpreter, `python -m sitegen.preview_cards`: started without the server's file descriptors,
+interpreter, `python -m sitegen.preview.card_job`: started without the server's file descriptors,
 in a process group of its own that a Ctrl-C in the terminal does not reach and that stopping
 the preview kills whole (and the kernel kills, should the server die without stopping it). It
 runs at a lower priority, and is held (SIGSTOP) from the moment a file changes until that
@@ -29,10 +29,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
-from .config import Settings
+from sitegen.config import Settings
 
 if TYPE_CHECKING:
-    from .cards import CardLinks
+    from sitegen.cards import CardLinks
 
 # Page builds first: the cards take what CPU is left.
 NICENESS = 10
@@ -51,8 +51,8 @@ class CardOutcome:
 
 def links(settings: Settings) -> "CardLinks":
     """What pages see as `cards`: their card, deck and pin URLs, in the preview."""
-    from .cards import CardLinks
-    from .site import Site
+    from sitegen.cards import CardLinks
+    from sitegen.content.site import Site
 
     return CardLinks(Site(settings, [], []))  # the links depend on the settings' URLs only
 
@@ -98,7 +98,7 @@ class BackgroundCards:
             self.request()
 
     def _run(self) -> CardOutcome:
-        command = [sys.executable, "-m", "sitegen.preview_cards", str(self.root), str(self.out), str(os.getpid())]
+        command = [sys.executable, "-m", "sitegen.preview.card_job", str(self.root), str(self.out), str(os.getpid())]
         with self._lock:
             if self._stopped:
                 return CardOutcome()
@@ -164,13 +164,13 @@ def render(root: Path, out: Path, drafts: bool) -> dict:
     Returns CardOutcome's fields, as JSON-ready data."""
     import io
 
-    from .build import check
-    from .cards import build_cards
-    from .config import load_settings
-    from .diagnostics import write_text
-    from .errors import ContentError, SitegenError
-    from .report import NullReporter
-    from .serve import overlay_entries
+    from sitegen.cards import build_cards
+    from sitegen.check.checker import check
+    from sitegen.config import load_settings
+    from sitegen.diagnostics import write_text
+    from sitegen.errors import ContentError, SitegenError
+    from sitegen.preview.overlay import overlay_entries
+    from sitegen.report import NullReporter
 
     reporter = NullReporter()
     try:
@@ -192,7 +192,7 @@ def render(root: Path, out: Path, drafts: bool) -> dict:
 
 
 def main(argv: list[str]) -> int:
-    from .parallel import die_with_parent
+    from sitegen.parallel import die_with_parent
 
     die_with_parent(int(argv[2]))  # the server: even a server killed outright takes its card job along
     os.nice(NICENESS)

@@ -19,12 +19,12 @@ import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
-from .config import Settings
-from .diagnostics import ERROR, Diagnostic, sort_key
-from .errors import UsageError
-from .output import MARKER
-from .rebuild import DEBOUNCE, Outcome, Rebuilds, changed_report
-from .report import Reporter
+from sitegen.build.output import MARKER
+from sitegen.config import Settings
+from sitegen.errors import UsageError
+from sitegen.preview.overlay import overlay_entries
+from sitegen.preview.session import DEBOUNCE, Outcome, Rebuilds, changed_report
+from sitegen.report import Reporter
 
 WILDCARD = ("", "0.0.0.0", "::")
 # What livereload.js can swap without reloading the page.
@@ -112,15 +112,6 @@ def preview_folder(site_root: Path, port: int) -> Path:
     return folder
 
 
-def overlay_entries(diagnostics: list[Diagnostic]) -> list[dict]:
-    """The errors as the overlay lists them: `file:line:col` and the same text the terminal shows."""
-    entries = []
-    for d in sorted((d for d in diagnostics if d.severity == ERROR), key=sort_key):
-        location = f"{d.file}:{d.line}:{d.column}"
-        entries.append({**d.to_json(), "location": location, "text": d.format()[len(location) + 2:]})
-    return entries
-
-
 def overlay_errors(outcome: Outcome) -> list[dict]:
     """A build's errors as the overlay shows them; none for a build that was swapped in."""
     if outcome.problem:
@@ -174,9 +165,9 @@ class PreviewServer:
         from tornado.httpserver import HTTPServer
         from tornado.ioloop import IOLoop
 
-        from .preview_app import make_app
-        from .preview_cards import BackgroundCards
-        from .watch import SourceWatcher
+        from sitegen.preview.app import make_app
+        from sitegen.preview.card_job import BackgroundCards
+        from sitegen.preview.watcher import SourceWatcher
 
         if not self._sockets:
             self.bind()
@@ -327,7 +318,7 @@ class PreviewServer:
             self._refresh_overlays()
 
     def _refresh_overlays(self) -> None:
-        from .preview_app import STATUS_PATH
+        from sitegen.preview.app import STATUS_PATH
 
         self._notify({"command": "reload", "path": STATUS_PATH})
 
@@ -361,9 +352,9 @@ class PreviewServer:
         return self.rebuilds.build(changed)
 
     def _make_builder(self, settings: Settings):
-        from .build import Builder
-        from .preview_cards import links
-        from .report import NullReporter
+        from sitegen.build.builder import Builder
+        from sitegen.preview.card_job import links
+        from sitegen.report import NullReporter
 
         preview = settings.with_base_url(self.url)
         # The pages link their cards; the cards themselves are made in the background.

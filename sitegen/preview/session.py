@@ -5,7 +5,7 @@ what a change touched, and the checker patches its last findings (a one-page edi
 1,000-page site: ~0.05 s, against ~0.27 s for a new `sitegen build` process, most of which is
 starting Python and reading what the last build kept). It follows edits to the settings files, and turns every build, good or bad, into a
 report: a build that fails leaves the last good output where it is. `watch` is the loop of
-`sitegen build --watch`; the preview server runs its own (serve.py).
+`sitegen build --watch`; the preview server runs its own (server.py).
 """
 
 from __future__ import annotations
@@ -16,13 +16,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-from .config import Settings, load_settings
-from .diagnostics import Diagnostic, write_text
-from .errors import ContentError, SitegenError
-from .report import Reporter
+from sitegen.config import Settings, load_settings
+from sitegen.diagnostics import Diagnostic, write_text
+from sitegen.errors import ContentError, SitegenError
+from sitegen.report import Reporter
 
 if TYPE_CHECKING:
-    from .builder import Builder
+    from sitegen.build.builder import Builder
 
 # Editors save in bursts (backup, write, rename); wait this long for quiet before building.
 DEBOUNCE = 0.02
@@ -56,7 +56,7 @@ class Rebuilds:
     def build(self, changed: set[Path], jobs: int = 1) -> Outcome:
         """Build after `changed` (files; empty for the first build). `jobs` > 1 may fork render
         workers: only for a process with no other thread (see Builder)."""
-        from .watch import is_settings_file
+        from sitegen.preview.watcher import is_settings_file
 
         started = time.perf_counter()
         # New settings are reported even when their build fails: the watcher must follow the
@@ -131,8 +131,8 @@ def watch(rebuilds: Rebuilds, jobs: int, reporter: Reporter) -> int:
     """Build, then build again after every save until Ctrl-C (or SIGTERM); return 0."""
     import queue
 
-    from .builder import scan
-    from .watch import SourceWatcher
+    from sitegen.build.builder import scan
+    from sitegen.preview.watcher import SourceWatcher
 
     terminate_as_interrupt()
     watcher = None

@@ -10,8 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
-from .config import Settings
-from .loader import ignored
+from sitegen.config import Settings
+from sitegen.content.loader import ignored
 
 SETTINGS_FILES = ("sitegen.toml", "pyproject.toml")
 

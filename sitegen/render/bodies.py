@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Iterator
 
-from .cache import Cache, digest, pack
-from .incremental import code_digest
-from .loader import derived
-from .markdown import CONFIG_ID, Heading, Rendered, render
-from .model import Page
+from sitegen.cache import Cache, code_digest, digest, pack
+from sitegen.content.body import Heading
+from sitegen.content.loader import derived
+from sitegen.content.model import Page
+from sitegen.render.markdown import CONFIG_ID, Rendered, render
 
 
 def body_key(page: Page) -> str:

@@ -302,9 +302,18 @@ def _fast_html_serializer(stock: Callable[[Any], str]) -> Callable[[Any], str]:
     non-str values, trees deeper than the recursion limit, any error) is handed to stock, which
     then gives its own output or raises its own error: the fast path has no side effects.
     """
-    from xml.etree.ElementTree import HTML_EMPTY, Comment, Element, ProcessingInstruction
+    from xml.etree.ElementTree import (
+        HTML_EMPTY,
+        Comment,
+        Element,
+        ProcessingInstruction,
+    )
 
-    from markdown.serializers import BOOLEAN_ATTRIBUTES, _escape_attrib_html, _escape_cdata
+    from markdown.serializers import (
+        BOOLEAN_ATTRIBUTES,
+        _escape_attrib_html,
+        _escape_cdata,
+    )
 
     boolean = BOOLEAN_ATTRIBUTES["html"]
     lowered: dict[str, str] = {}

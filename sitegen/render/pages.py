@@ -8,12 +8,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping
 
-from .diagnostics import ERROR, Diagnostic
-from .errors import ContentError, UsageError
-from .incremental import Recorder, SiteView, page_key, template_key
-from .markdown import Heading, Rendered, rewrite_links
-from .model import Guide, Movement, Page
-from .site import Site
+from sitegen.content.body import Heading
+from sitegen.content.model import Guide, Movement, Page
+from sitegen.content.site import Site
+from sitegen.diagnostics import ERROR, Diagnostic
+from sitegen.errors import ContentError, UsageError
+from sitegen.render.deps import Recorder, SiteView, page_key, template_key
+from sitegen.render.markdown import Rendered, rewrite_links
 
 
 def environment(templates: Path):
