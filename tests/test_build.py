@@ -111,6 +111,7 @@ def test_every_page_at_its_pretty_url(example_site: Path) -> None:
                 GUIDE + "index.html", "static/style.css", MARKER]
     expected += [f"drills/{d}/index.html" for d in DRILLS] + [f"exercises/{e}/index.html" for e in EXERCISES]
     expected += [f"images/{p.name}" for p in (example_site / "content" / "images").iterdir()]
+    expected += ["site.webmanifest"] + [f"static/{p.name}" for p in (example_site / "static").iterdir()]
     files = snapshot(out)
     assert set(expected) <= set(files)
     # nothing else but one page per tag

@@ -52,7 +52,7 @@ SEVERITY: dict[str, str] = {
 }
 
 # Files the renderer writes besides pages (render.Renderer.jobs): no page may land on one.
-_SITE_FILES = ("index.html", "404.html", "feed.xml", "sitemap.xml", "tags/index.html")
+_SITE_FILES = ("index.html", "404.html", "feed.xml", "sitemap.xml", "site.webmanifest", "tags/index.html")
 # Which pages each reference key may point at.
 _TARGET_TYPES: dict[str, tuple[str, ...]] = {
     "drills": ("drill",),

@@ -159,6 +159,7 @@ class Renderer:
         yield "404.html", "404.html", dict
         yield "feed.xml", "feed.xml", lambda: {"entries": self.view.dated[:50], "body_of": self.body_html}
         yield "sitemap.xml", "sitemap.xml", dict
+        yield "site.webmanifest", "site.webmanifest", dict
 
     def _tag(self, slug: str) -> Any:
         return next(t for t in self.view.tags if t.slug == slug)
