@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import os
 import shutil
 import socket
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
@@ -66,3 +71,40 @@ def page(browser):
     tab = context.new_page()
     yield tab
     context.close()
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@contextlib.contextmanager
+def serving(folder: Path) -> Iterator[str]:
+    """`folder` served on 127.0.0.1 while the block runs; yields its root URL."""
+    handler = functools.partial(QuietHandler, directory=str(folder))
+    server = ThreadingHTTPServer(("127.0.0.1", free_port()), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+def build_example(site: Path) -> Path:
+    """Build a copy of the example site (HTML only); returns its output folder."""
+    from sitegen.build.builder import build
+    from sitegen.config import load_settings
+    from sitegen.report import NullReporter
+
+    build(load_settings(site), cards=False, reporter=NullReporter())
+    return site / "output"
+
+
+@pytest.fixture
+def served_site(example_site: Path) -> Iterator[str]:
+    """The example site built and served on 127.0.0.1; yields its root URL."""
+    with serving(build_example(example_site)) as url:
+        yield url

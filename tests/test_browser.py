@@ -2,41 +2,11 @@
 
 from __future__ import annotations
 
-import functools
 import shutil
-import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Iterator
-
-import pytest
-from conftest import free_port
-
-from sitegen.build.builder import build
-from sitegen.config import load_settings
-from sitegen.report import NullReporter
 
 # Kept for the lead to look at after a run.
 SCREENSHOT = Path("/tmp/sitegen-drill.png")
-
-
-class QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-@pytest.fixture
-def served_site(example_site: Path) -> Iterator[str]:
-    """The example site built and served on 127.0.0.1; yields its root URL."""
-    build(load_settings(example_site), cards=False, reporter=NullReporter())
-    handler = functools.partial(QuietHandler, directory=str(example_site / "output"))
-    server = ThreadingHTTPServer(("127.0.0.1", free_port()), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
-    thread.join()
 
 
 def test_drill_page_on_a_phone(served_site: str, page, tmp_path: Path) -> None:
