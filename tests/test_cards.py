@@ -149,6 +149,7 @@ def test_pages_link_their_card_and_pin(built: Path):
     assert "description=Bodyweight+Romanian+Deadlift" in query
     guide = (out / "guides/learn-the-hip-hinge/index.html").read_text()
     assert f'href="/cards/{GUIDE}-deck.pdf" download>Download the deck (PDF)' in guide
+    assert f'href="/cards/{GUIDE}-log.pdf" download>Print the training log (PDF)' in guide
     assert not (out / "cards/about.pdf").exists()
     assert "Download the" not in (out / "about/index.html").read_text()
 
@@ -173,6 +174,36 @@ def test_a_card_looks_right_when_rasterized(built: Path, tmp_path: Path):
     margin = 100 * 9 / 72  # 9 pt of blank paper at least, all round
     assert left >= margin and top >= margin and right <= 400 - margin and bottom <= 600 - margin
     assert sum(dark.histogram()[255:]) > 400 * 600 * 0.04  # there is real ink: text, rules, the QR code
+
+
+def test_each_guide_has_a_one_page_training_log_with_every_drills_sets_cues_and_gate(built: Path, tmp_path: Path):
+    from PIL import Image
+
+    site = check(load_settings(built)).site
+    guide = site.guides[0]
+    log = built / f"output/cards/{GUIDE}-log.pdf"
+    reader = PdfReader(log)
+    assert len(reader.pages) == 1 and [float(v) for v in reader.pages[0].mediabox[2:]] == [288.0, 432.0]
+    text = text_of(log)
+    assert text.startswith(f"TRAINING LOG {GUIDE_TITLE}")
+    drills = site.graph.resolve_all(guide.drills)
+    assert [d.slug for d in drills] == DRILLS
+    for number, drill in enumerate(drills, 1):
+        assert f"{number} {drill.title} {drill.sets} × {drill.reps}" in text
+        assert f"Gate: {' '.join(drill.mastery.split())}" in text
+        assert f"Cues: {drill.cues[0]} · {drill.cues[1]}" in text
+    # One row of boxes per set (the top of a range): 2 + 2 + 3 rows for the example's drills.
+    assert re.findall(r"Set (\d)", text) == ["1", "2", "1", "2", "1", "2", "3"]
+    # Drawn as a printer would: ink inside the margins, and the boxes' grid lines are there.
+    subprocess.run(["pdftoppm", "-png", "-r", "100", "-singlefile", str(log), str(tmp_path / "log")], check=True)
+    image = Image.open(tmp_path / "log.png").convert("L")
+    assert image.size == (400, 600)
+    dark = image.point(lambda v: 255 if v < 128 else 0)
+    left, top, right, bottom = dark.getbbox()
+    margin = 100 * 9 / 72
+    assert left >= margin and top >= margin and right <= 400 - margin and bottom <= 600 - margin
+    row = [image.getpixel((x, 600 * 0.30)) for x in range(400)]
+    assert sum(1 for a, b in zip(row, row[1:]) if a >= 128 > b) >= 7  # the session columns' rules
 
 
 # --- the cache -----------------------------------------------------------------------------------
@@ -209,6 +240,9 @@ def test_the_cards_command_makes_4_up_sheets_and_replaces_only_cards_and_pins(wa
     assert [float(v) for v in sheet.pages[0].mediabox[2:]] == [612.0, 792.0]
     card = PdfReader(out / "cards/dowel-hip-hinge.pdf").pages[0]
     assert [float(v) for v in card.mediabox[2:]] == [288.0, 378.0]
+    # A training log does not fit a 4-up card: it takes a whole sheet, still one page.
+    log = PdfReader(out / f"cards/{GUIDE}-log.pdf")
+    assert len(log.pages) == 1 and [float(v) for v in log.pages[0].mediabox[2:]] == [612.0, 792.0]
     assert "Dowel Hip Hinge" in sheet.pages[0].extract_text()
     marks = sheet.pages[0].get_contents().get_data()
     assert marks.count(b" l S") == 12  # a crop mark at both ends of each of the six cut lines

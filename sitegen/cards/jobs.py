@@ -16,7 +16,7 @@ from typing import Any
 from sitegen import __version__
 from sitegen.cache import digest, file_digest
 from sitegen.cards.fonts import FontUse, check_fonts, named_families
-from sitegen.cards.paths import card_path, has_card, pin_path
+from sitegen.cards.paths import card_path, has_card, log_path, pin_path
 from sitegen.cards.sizes import CardSize
 from sitegen.config import Settings
 from sitegen.content.model import Guide, Movement, Page
@@ -25,13 +25,17 @@ from sitegen.diagnostics import Diagnostic
 
 CARD_TEMPLATE = "card.html"
 PIN_TEMPLATE = "pin.html"
+LOG_TEMPLATE = "log.html"
+# Columns of boxes on a training log, about two weeks of practice: on a card, and on a sheet.
+LOG_SESSIONS = {"card": 6, "sheet": 10}
+LOG_CUES = 2  # the cues a log repeats, in brief: the first ones, which the pages list first
 PIN_SIZE = (400.0, 600.0)  # points; rasterized at 2.5 px per point: 1000×1500 px, the 2:3 Pinterest asks for
 PIN_SCALE = 2.5
 
 
 @dataclass
 class Job:
-    kind: str  # "card" or "pin"
+    kind: str  # "card", "pin" or "log" (a guide's training log: one page, see log_page)
     output: str  # output-relative path
     page: Page
     template: str
@@ -99,6 +103,24 @@ def guide_context(site: Site, page: Guide) -> dict[str, Any]:
     }
 
 
+def log_page(size: CardSize) -> tuple[float, float]:
+    """A training log is one card, or with a 4-up size one whole sheet (the card is too small)."""
+    return size.sheet or (size.width, size.height)
+
+
+def log_context(site: Site, guide: Guide, size: CardSize) -> dict[str, Any]:
+    """A guide's training log: per drill, a box per set for each session, its first cues and its gate."""
+    drills = [d for d in site.graph.resolve_all(guide.drills) if isinstance(d, Movement)]
+    return {
+        **_common(site, guide),
+        "sessions": LOG_SESSIONS["sheet" if size.sheet else "card"],
+        "drills": [{"number": i, "title": d.title, "sets": d.sets, "reps": d.reps,
+                    # A range of sets gets a row for each set of its top end.
+                    "rows": (d.sets.high or d.sets.low) if d.sets and not d.sets.unit else 1,
+                    "cues": d.cues[:LOG_CUES], "mastery": d.mastery} for i, d in enumerate(drills, 1)],
+    }
+
+
 def pin_context(site: Site, page: Page) -> dict[str, Any]:
     """A tall picture: the title, the step pictures, the site's name."""
     graph = site.graph
@@ -133,7 +155,9 @@ class KeyMaker:
         self.env = environment(settings.templates_path)
         self.base = digest("sitegen-cards-1", __version__, fonts)
         # A card depends on the card size; a pin has its own, whatever the cards' size.
-        self.sizes = {"card": digest(size.name, size.fmt()), "pin": digest(repr(PIN_SIZE), str(PIN_SCALE))}
+        card = digest(size.name, size.fmt())
+        self.sizes = {"card": card, "log": digest(card, repr(log_page(size))),
+                      "pin": digest(repr(PIN_SIZE), str(PIN_SCALE))}
         self._templates: dict[str, str] = {}
         self._files: dict[str, str] = {}
 
@@ -188,7 +212,7 @@ def carded(site: Site) -> list[Page]:
 def font_uses(settings: Settings) -> list[FontUse]:
     """The fonts the card and pin stylesheets name."""
     uses: list[FontUse] = []
-    for template in (CARD_TEMPLATE, PIN_TEMPLATE):
+    for template in (CARD_TEMPLATE, PIN_TEMPLATE, LOG_TEMPLATE):
         css = stylesheet(settings.templates_path, template)
         if css.is_file():
             uses += named_families(css.read_text(encoding="utf-8"), css.relative_to(settings.root).as_posix())
@@ -205,6 +229,8 @@ def plan(site: Site, size: CardSize) -> Plan:
         jobs.append(Job("card", card_path(page), page, CARD_TEMPLATE, context, _files(context)))
         pin = pin_context(site, page)
         jobs.append(Job("pin", pin_path(page), page, PIN_TEMPLATE, pin, _files(pin)))
+        if isinstance(page, Guide):
+            jobs.append(Job("log", log_path(page), page, LOG_TEMPLATE, log_context(site, page, size)))
     for job in jobs:
         job.key = keys.key(job)
     return Plan(size, jobs, problems)

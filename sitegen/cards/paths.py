@@ -25,6 +25,10 @@ def deck_path(guide: Page) -> str:
     return f"cards/{guide.slug}-deck.pdf"
 
 
+def log_path(guide: Page) -> str:
+    return f"cards/{guide.slug}-log.pdf"
+
+
 def pin_path(page: Page) -> str:
     return f"pins/{page.slug}.png"
 
@@ -43,6 +47,9 @@ class CardLinks:
 
     def deck_url(self, page: Page) -> str:
         return self.site.url(deck_path(page))
+
+    def log_url(self, guide: Page) -> str:
+        return self.site.url(log_path(guide))
 
     def pin_image(self, page: Page) -> str:
         """Absolute: `og:image` and Pinterest need a full URL."""

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Callable, Iterator
 
-from sitegen.cards.jobs import PIN_SCALE, PIN_SIZE, Job, stylesheet
+from sitegen.cards.jobs import PIN_SCALE, PIN_SIZE, Job, log_page, stylesheet
 from sitegen.cards.sizes import CardSize
 from sitegen.config import Settings
 from sitegen.diagnostics import ERROR, Diagnostic
@@ -61,7 +61,9 @@ class _Worker:
         return self.css[template]
 
     def page_size(self, job: Job) -> tuple[float, float]:
-        return PIN_SIZE if job.kind == "pin" else (self.size.width, self.size.height)
+        if job.kind == "pin":
+            return PIN_SIZE
+        return log_page(self.size) if job.kind == "log" else (self.size.width, self.size.height)
 
     def layout(self, job: Job, page_height: float):
         """Lay out the job's HTML on a page `page_height` points tall; returns it and its fetcher."""

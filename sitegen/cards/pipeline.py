@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sitegen.cache import Cache, digest
 from sitegen.cards import decks, pdf
-from sitegen.cards.jobs import CARD_TEMPLATE, PIN_TEMPLATE, Job, Plan, plan
+from sitegen.cards.jobs import CARD_TEMPLATE, LOG_TEMPLATE, PIN_TEMPLATE, Job, Plan, plan
 from sitegen.cards.paths import OWN, SHEET, card_path, deck_path
 from sitegen.cards.sizes import MM, SIZES, CardSize
 from sitegen.config import Settings
@@ -58,7 +58,7 @@ def _from_entry(raw: bytes) -> pdf.Result:
 def render(site: Site, size: CardSize, reporter: Reporter, jobs: int | None = None) -> Rendered:
     """Every card and pin of the site: from the cache, or rendered now (on `jobs` cores) and cached."""
     settings = site.settings
-    for template in (CARD_TEMPLATE, PIN_TEMPLATE):
+    for template in (CARD_TEMPLATE, PIN_TEMPLATE, LOG_TEMPLATE):
         if not (settings.templates_path / template).is_file():
             raise UsageError(f"error: no {settings.templates_dir}/{template}: copy it (and its .css) from the "
                              "sitegen example site, or build without cards: sitegen build --no-cards")
@@ -87,7 +87,8 @@ def overflow_diagnostic(job: Job, overflow: float, size: CardSize) -> Diagnostic
                if k in job.context and k in page.front.data}
     where = max(lengths, key=lengths.__getitem__) if lengths else "title"
     line, column = page.front.pos(where)
-    what = f"one {size.label} card" if job.kind == "card" else "its pin image"
+    what = {"card": f"one {size.label} card", "log": "its one-page training log"}.get(job.kind,
+                                                                                             "its pin image")
     return Diagnostic(page.file, line, column, ERROR, "CARD001",
                       f"{job.output}: '{page.title}' does not fit on {what}: it overflows by {overflow:g} pt "
                       f"({overflow / MM:.1f} mm)",
