@@ -40,6 +40,9 @@ SHOW_BODYWEIGHT_RDL = sorted(DRILLS + [GUIDE, "feed.xml", "index.html", "sitemap
                                                                  "posterior-chain")])
 EVERYTHING = sorted(DRILLS + EXERCISES + TAGS + [GUIDE, "404.html", "about/index.html", "feed.xml", "index.html",
                                                  "sitemap.xml", "tags/index.html"])
+# Every output the templates make: EVERYTHING (each lists the plain pages) and the web app
+# manifest, which shows only settings.
+EVERY_OUTPUT = sorted(EVERYTHING + ["site.webmanifest"])
 
 
 def run_build(site: Path, **options) -> BuildResult:
@@ -94,7 +97,7 @@ def site(example_site: Path) -> Path:
     (edit("templates/_macros.html", '<span>Previous</span>', '<span>Back</span>'),
      sorted(DRILLS + EXERCISES + TAGS + [GUIDE, "about/index.html", "index.html"])),
     # Settings reach everything.
-    (edit("pyproject.toml", 'title = "Hinge & Hold"', 'title = "Hinge and Hold"'), EVERYTHING),
+    (edit("pyproject.toml", 'title = "Hinge & Hold"', 'title = "Hinge and Hold"'), EVERY_OUTPUT),
     # A static file or an image is copied, nothing is rendered.
     (edit("static/style.css", "}", "}\n"), []),
     (edit("content/images/dowel-hip-hinge.svg", "</svg>", "<!-- redrawn --></svg>"), []),
@@ -246,7 +249,7 @@ def test_a_damaged_or_deleted_cache_is_rebuilt(site: Path, tmp_path: Path, damag
             db.write_bytes(b"this is not a database" * 100)
     edit("content/drills/bodyweight-rdl.md", "Once the", "Now that the")(site)
     result = run_build(site)
-    assert len(result.rendered) == len(EVERYTHING)  # no record of the output: everything is rendered
+    assert len(result.rendered) == len(EVERY_OUTPUT)  # no record of the output: everything is rendered
     assert snapshot(site / "output") == clean_build(site, tmp_path)
     assert run_build(site).rendered == []
 
@@ -262,7 +265,7 @@ def test_an_output_folder_the_record_does_not_describe_is_rebuilt(site: Path, tm
     shutil.copytree(backup, site / "output")
     (site / "output" / MARKER).write_text((site / "output" / MARKER).read_text().replace("build ", "build x"))
     result = run_build(site)
-    assert len(result.rendered) == len(EVERYTHING)
+    assert len(result.rendered) == len(EVERY_OUTPUT)
     assert snapshot(site / "output") == clean_build(site, tmp_path)
 
 
@@ -298,7 +301,7 @@ def test_stray_files_in_an_interrupted_twin_are_never_published(site: Path, tmp_
 
 def test_builder_keeps_the_site_between_builds(example_site: Path, tmp_path: Path) -> None:
     builder = Builder(load_settings(example_site), cards=False, reporter=NullReporter())
-    assert len(builder.build().rendered) == len(EVERYTHING)
+    assert len(builder.build().rendered) == len(EVERY_OUTPUT)
     edit("content/drills/weighted-rdl.md", "## ", "Edited in the preview.\n\n## ")(example_site)
     result = builder.build()
     assert (result.rendered, result.changed) == (["drills/weighted-rdl/index.html"],
