@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from conftest import REPO
 
 GUIDE = "guides/learn-the-hip-hinge/"
 DRILLS = ["drills/dowel-hip-hinge.md", "drills/bodyweight-rdl.md", "drills/weighted-rdl.md"]
@@ -89,3 +90,9 @@ def test_without_javascript_the_page_is_the_same_and_shows_no_control(served_sit
         assert re.sub(r"\s+", " ", main_text(page, True)) == re.sub(r"\s+", " ", main_text(plain, False))
     finally:
         context.close()
+
+
+def test_the_script_is_small_and_standalone() -> None:
+    script = (REPO / "static" / "progress.js").read_text(encoding="utf-8")
+    assert len(script.encode()) < 5 * 1024
+    assert "import " not in script and "require(" not in script  # no framework, no modules to fetch
