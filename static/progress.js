@@ -1,8 +1,5 @@
-// Progress tracker: the drills a reader has mastered, kept in this browser only (localStorage).
-// Progressive enhancement: pages carry data-progress-* attributes and every control is made
-// here, so without JavaScript or storage nothing shows. [data-progress-gate] gets a checkbox;
-// [data-progress-step] gets data-progress=done|unlocked|locked; [data-progress-list] (holds the
-// guide's steps in order) gets the reset button.
+// Progress tracker: the drills a reader mastered, kept in this browser only (localStorage).
+// Every control is made here: without JavaScript or storage the page shows none (see README).
 (function () {
   "use strict";
   var KEY = "sitegen-progress";
@@ -12,7 +9,7 @@
     store.setItem(KEY + "-probe", "1");
     store.removeItem(KEY + "-probe");
   } catch (e) {
-    return; // no storage (blocked, private mode): keep the page as it is
+    return; // no storage: leave the page as it is
   }
 
   function load() {
@@ -26,22 +23,29 @@
   function save(done) {
     store.setItem(KEY, JSON.stringify(done));
   }
+  function make(tag, cls, text) {
+    var el = document.createElement(tag);
+    if (cls) el.className = cls;
+    if (text) el.textContent = text;
+    return el;
+  }
+  function attr(el, name) {
+    return el.getAttribute("data-progress-" + name);
+  }
 
-  var live = document.createElement("p");
-  live.className = "visually-hidden";
+  var live = make("p", "visually-hidden");
   live.setAttribute("role", "status");
   live.setAttribute("aria-live", "polite");
   document.body.appendChild(live);
-  function announce(text) {
-    live.textContent = text;
-  }
 
   var LABELS = { done: "Done", unlocked: "Up next", locked: "Not yet" };
   var list = document.querySelector("[data-progress-list]");
   var order = [];
+  var summary = null;
+  var reset = null;
   if (list) {
     list.querySelectorAll("[data-progress-step]").forEach(function (el) {
-      var step = el.getAttribute("data-progress-step");
+      var step = attr(el, "step");
       if (order.indexOf(step) < 0) order.push(step);
     });
   }
@@ -51,50 +55,49 @@
     var result = {};
     var open = false;
     order.forEach(function (step) {
-      if (done[step]) result[step] = "done";
-      else if (!open) { result[step] = "unlocked"; open = true; }
-      else result[step] = "locked";
+      result[step] = done[step] ? "done" : open ? "locked" : "unlocked";
+      if (!done[step]) open = true;
     });
     return result;
+  }
+  function count(done) {
+    return order.filter(function (k) { return done[k]; }).length;
   }
 
   function render() {
     var done = load();
     var state = states(done);
+    var all = count(done) === order.length;
     document.querySelectorAll("[data-progress-step]").forEach(function (el) {
       // A step outside the list (an exercise in a diagram) opens when all listed are done.
-      var s = state[el.getAttribute("data-progress-step")] || (order.some(function (k) { return !done[k]; }) ? "locked" : "unlocked");
+      var s = state[attr(el, "step")] || (all ? "unlocked" : "locked");
       el.setAttribute("data-progress", s);
+      if (!list || !list.contains(el)) return;
       var badge = el.querySelector(":scope > .progress-state");
-      if (list && list.contains(el)) {
-        if (!badge) {
-          badge = document.createElement("span");
-          badge.className = "progress-state";
-          var link = el.querySelector("a");
-          (link || el).insertAdjacentElement(link ? "afterend" : "beforeend", badge);
-        }
-        badge.textContent = LABELS[s];
+      if (!badge) {
+        badge = make("span", "progress-state");
+        var link = el.querySelector("a");
+        if (link) link.insertAdjacentElement("afterend", badge);
+        else el.appendChild(badge);
       }
+      badge.textContent = LABELS[s];
     });
     document.querySelectorAll(".tracker input").forEach(function (box) {
       box.checked = !!done[box.value];
     });
-    if (reset) reset.disabled = !order.some(function (k) { return done[k]; });
+    if (summary) summary.textContent = "Mastered: " + count(done) + " of " + order.length + " steps.";
+    if (reset) reset.disabled = !count(done);
   }
 
   document.querySelectorAll("[data-progress-gate]").forEach(function (gate) {
-    var step = gate.getAttribute("data-progress-gate");
-    var name = gate.getAttribute("data-progress-name") || step;
-    var label = document.createElement("label");
-    label.className = "tracker";
-    var box = document.createElement("input");
+    var step = attr(gate, "gate");
+    var name = attr(gate, "name") || step;
+    var label = make("label", "tracker");
+    var box = make("input");
     box.type = "checkbox";
     box.value = step;
-    var text = document.createElement("span");
-    var hidden = document.createElement("span");
-    hidden.className = "visually-hidden";
-    hidden.textContent = name + ": ";
-    text.appendChild(hidden);
+    var text = make("span");
+    text.appendChild(make("span", "visually-hidden", name + ": "));
     text.appendChild(document.createTextNode("I can do this"));
     label.appendChild(box);
     label.appendChild(text);
@@ -105,30 +108,33 @@
       else delete done[step];
       save(done);
       render();
-      var next = box.checked && order.filter(function (k) { return states(done)[k] === "unlocked"; })[0];
-      var nextName = next && document.querySelector('[data-progress-gate="' + next + '"]');
-      announce(name + (box.checked ? ": marked as mastered." : ": no longer marked as mastered.") +
-        (nextName ? " Up next: " + nextName.getAttribute("data-progress-name") + "." : ""));
+      var state = states(done);
+      var next = order.filter(function (k) { return state[k] === "unlocked"; })[0];
+      var nextGate = next && document.querySelector('[data-progress-gate="' + next + '"]');
+      var nextName = nextGate ? attr(nextGate, "name") : attr(gate, "next");
+      live.textContent = name + (box.checked ? ": marked as mastered." : ": no longer marked as mastered.") +
+        (box.checked && nextName ? " Up next: " + nextName + "." : "");
     });
   });
 
-  var reset = null;
   if (list && order.length) {
-    reset = document.createElement("button");
+    summary = make("p", "progress-summary");
+    var first = list.querySelector("[data-progress-step]");
+    var host = first.closest("ol, ul") || first;
+    host.parentNode.insertBefore(summary, host);
+    reset = make("button", "reset", "Reset my progress");
     reset.type = "button";
-    reset.className = "reset";
-    reset.textContent = "Reset my progress";
     reset.addEventListener("click", function () {
       var done = load();
       order.forEach(function (k) { delete done[k]; });
       save(done);
       render();
-      announce("Progress reset: no step of this guide is marked as mastered.");
+      live.textContent = "Progress reset: no step of this guide is marked as mastered.";
     });
     list.appendChild(reset);
   }
 
-  // Another tab ticked a box: show it here too.
+  // Another tab ticked a box.
   window.addEventListener("storage", function (e) {
     if (e.key === KEY) render();
   });

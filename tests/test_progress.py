@@ -11,7 +11,7 @@ from conftest import REPO
 GUIDE = "guides/learn-the-hip-hinge/"
 DRILLS = ["drills/dowel-hip-hinge.md", "drills/bodyweight-rdl.md", "drills/weighted-rdl.md"]
 # What the tracker adds to a page: the only difference JavaScript may make.
-ADDED = ".tracker, .reset, .progress-state, [role=status]"
+ADDED = ".tracker, .reset, .progress-state, .progress-summary, [role=status]"
 
 
 def states(page) -> list[str | None]:
@@ -25,7 +25,10 @@ def test_a_ticked_gate_is_kept_and_unlocks_the_next_step_until_reset(served_site
     assert page.locator("section.gate").get_by_role("checkbox").count() == 1
     assert box.is_visible() and not box.is_checked()
     box.check()
-    assert page.get_by_role("status").inner_text() == "Dowel Hip Hinge: marked as mastered."
+    # Announced politely, with what the drill opens.
+    assert page.get_by_role("status").get_attribute("aria-live") == "polite"
+    assert page.get_by_role("status").inner_text() == (
+        "Dowel Hip Hinge: marked as mastered. Up next: Bodyweight Romanian Deadlift.")
 
     page.reload()
     assert page.get_by_role("checkbox", name="Dowel Hip Hinge: I can do this").is_checked()
@@ -34,6 +37,7 @@ def test_a_ticked_gate_is_kept_and_unlocks_the_next_step_until_reset(served_site
     assert states(page) == ["done", "unlocked", "locked"]
     badges = page.locator(".steps .progress-state").all_inner_texts()
     assert badges == ["Done", "Up next", "Not yet"]
+    assert page.locator(".progress-summary").inner_text() == "Mastered: 1 of 3 steps."
     # Later steps are marked, never hidden.
     assert all(page.locator(f'[data-progress-step="{d}"]').is_visible() for d in DRILLS)
     # The guide's own checkboxes show the same state and tick the same record.
@@ -45,6 +49,7 @@ def test_a_ticked_gate_is_kept_and_unlocks_the_next_step_until_reset(served_site
 
     page.get_by_role("button", name="Reset my progress").click()
     assert states(page) == ["unlocked", "locked", "locked"]
+    assert page.locator(".progress-summary").inner_text() == "Mastered: 0 of 3 steps."
     assert page.get_by_role("status").inner_text().startswith("Progress reset")
     assert page.get_by_role("button", name="Reset my progress").is_disabled()
     page.goto(served_site + "drills/dowel-hip-hinge/")
