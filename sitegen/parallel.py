@@ -1,9 +1,12 @@
-"""Run a function over many items on several cores: forked workers, chunked work.
+"""Run a function over many items on several cores: worker processes, chunked work.
 
-Workers are forked after the site is loaded, so each inherits the model and the compiled
-templates instead of pickling them; only item numbers go out and small results come back.
-Work is handed out in chunks, sixteen per worker, so a slow chunk does not leave the other
-cores idle at the end and no item pays a process round trip of its own.
+Where forking is safe (see capabilities.fork_is_safe) workers are forked after the site is
+loaded, so each inherits the model and the compiled templates instead of pickling them; only
+item numbers go out and small results come back. Elsewhere (macOS, Windows) workers are spawned:
+fresh interpreters that get the work pickled, once each, so only work that pickles small and
+cheap (`spawnable`) goes to them; the rest runs in this process. Work is handed out in chunks,
+sixteen per worker, so a slow chunk does not leave the other cores idle at the end and no item
+pays a process round trip of its own.
 """
 
 from __future__ import annotations
@@ -11,30 +14,27 @@ from __future__ import annotations
 import os
 from typing import Callable, Iterator, TypeVar
 
+from sitegen.capabilities import fork_is_safe, native
+
 R = TypeVar("R")
 
 # Below this many items a pool costs more (fork, pipes) than it saves.
 MIN_ITEMS = 48
-_work: Callable[[int], object] | None = None
+_work: Callable[[int], object] | None = None  # the work of this worker process, or of the pool being forked
 
 
 def default_jobs() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    affinity = native("os", "sched_getaffinity")  # the cores this process may use, where the system says
+    if affinity is not None:
+        return len(affinity(0))
+    count = getattr(os, "process_cpu_count", os.cpu_count)  # Python 3.13 counts the allowed ones too
+    return count() or 1
 
 
-def die_with_parent(parent: int) -> None:
-    """Have the kernel kill this process when `parent` ends (Linux), even while it is stopped:
-    the preview holds its card job with SIGSTOP, and a job held when the server was killed would
-    otherwise wait, stopped, for ever."""
-    import ctypes
-    import signal
-
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1: PR_SET_PDEATHSIG
-    except (AttributeError, OSError):  # not Linux
-        return
-    if os.getppid() != parent:  # it ended before the kernel was told
-        os._exit(1)
+def _adopt(work: Callable[[int], object]) -> None:
+    """A spawned worker's start: the work arrives pickled."""
+    global _work
+    _work = work
 
 
 def _run_chunk(chunk: range) -> list:
@@ -42,24 +42,26 @@ def _run_chunk(chunk: range) -> list:
     return [_work(i) for i in chunk]
 
 
-def _can_fork() -> bool:
-    import multiprocessing  # imported only for big batches: one edit's build does without it
-
-    return "fork" in multiprocessing.get_all_start_methods()
-
-
-def forks(count: int, jobs: int, min_items: int = MIN_ITEMS) -> bool:
-    """Whether `run` would hand `count` items to worker processes."""
-    return jobs > 1 and count >= min_items and _can_fork()
+def start_method(count: int, jobs: int, min_items: int = MIN_ITEMS, spawnable: bool = False) -> str | None:
+    """How `run` would start worker processes for `count` items: "fork", "spawn", or None (here)."""
+    if jobs <= 1 or count < min_items:
+        return None
+    if fork_is_safe():
+        return "fork"
+    return "spawn" if spawnable else None
 
 
-def run(work: Callable[[int], R], count: int, jobs: int, min_items: int = MIN_ITEMS, chunk: int = 0) -> Iterator[R]:
+def run(work: Callable[[int], R], count: int, jobs: int, min_items: int = MIN_ITEMS, chunk: int = 0,
+        spawnable: bool = False) -> Iterator[R]:
     """Yield work(i) for i in range(count), in no particular order, on up to `jobs` processes.
 
     Slow items (PDF cards) pay off sooner: fewer than `min_items` run in this process, and
-    `chunk` (items per round trip, default a sixteenth of each worker's share) keeps the cores evenly busy."""
+    `chunk` (items per round trip, default a sixteenth of each worker's share) keeps the cores
+    evenly busy. `spawnable` work pickles (a module-level function or class instance) and is
+    worth a fresh interpreter per worker where forking is unsafe."""
     global _work
-    if not forks(count, jobs, min_items):
+    method = start_method(count, jobs, min_items, spawnable)
+    if method is None:
         for i in range(count):
             yield work(i)
         return
@@ -67,10 +69,14 @@ def run(work: Callable[[int], R], count: int, jobs: int, min_items: int = MIN_IT
 
     size = chunk or max(4, count // (jobs * 16))
     chunks = [range(start, min(start + size, count)) for start in range(0, count, size)]
-    _work = work
+    context = multiprocessing.get_context(method)
+    if method == "fork":
+        _work = work  # inherited by the workers
+        pool = context.Pool(jobs)
+    else:
+        pool = context.Pool(jobs, initializer=_adopt, initargs=(work,))
     try:
-        with multiprocessing.get_context("fork").Pool(jobs, initializer=die_with_parent,
-                                                      initargs=(os.getpid(),)) as pool:
+        with pool:
             for results in pool.imap_unordered(_run_chunk, chunks):
                 yield from results
     finally:

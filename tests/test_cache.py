@@ -20,7 +20,8 @@ import pytest
 from conftest import write_page
 from test_benchmarks import corpus
 
-from sitegen.build.builder import Builder, BuildResult, _one_at_a_time, build
+from sitegen.build.builder import Builder, BuildResult, build
+from sitegen.build.output import one_build_at_a_time
 from sitegen.build.output import MARKER, build_id_of, twin_path
 from sitegen.cache import CACHE_DIR, Cache
 from sitegen.config import load_settings
@@ -348,7 +349,7 @@ def test_a_twin_folder_sitegen_did_not_make_is_left_alone(site: Path) -> None:
 
 def test_builds_into_one_folder_wait_for_each_other(site: Path, tmp_path: Path) -> None:
     edit("content/about.md", "**Hinge", "Waiting. **Hinge")(site)
-    with _one_at_a_time(site, (site / "output").resolve()):
+    with one_build_at_a_time(site, (site / "output").resolve()):
         waiting = threading.Thread(target=run_build, args=(site,))
         waiting.start()
         waiting.join(timeout=0.5)

@@ -17,6 +17,7 @@ from pypdf import PdfReader
 from sitegen.build.builder import build
 from sitegen.build.cards_only import cards_command
 from sitegen.cache import CACHE_DIR
+from sitegen.capabilities import fork_is_safe
 from sitegen.cards import card_fit_diagnostics
 from sitegen.cards.fonts import check_fonts
 from sitegen.cards.jobs import font_uses
@@ -464,6 +465,7 @@ def test_commands_that_make_no_cards_do_not_import_the_pdf_libraries():
     assert out.strip() == "[]"
 
 
+@pytest.mark.skipif(not fork_is_safe(), reason="spawned workers inherit nothing: their collector starts on")
 def test_card_workers_collect_garbage_even_in_a_build_that_turned_the_collector_off(monkeypatch) -> None:
     """`sitegen build` turns Python's cycle collector off for the pages; WeasyPrint's layout is
     cyclic garbage, so without it every card a worker renders stays in memory."""

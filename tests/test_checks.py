@@ -393,6 +393,43 @@ def test_find_headings_gives_the_ids_markdown_renders(name: str, body: str) -> N
     assert in_toc == [(h.id, h.name) for h in render(body).headings]
 
 
+def test_the_scanner_is_trusted_with_the_markdown_versions_it_was_checked_against() -> None:
+    import markdown
+
+    from sitegen.check import headings
+
+    headings.scanner_checked.cache_clear()
+    assert headings.scanner_checked() == (tuple(markdown.__version_info__[:2]) in headings.CHECKED_VERSIONS)
+    assert headings.scanner_checked(), "the installed Markdown is not one pyproject.toml allows"
+
+
+@pytest.fixture
+def unchecked_markdown(monkeypatch: pytest.MonkeyPatch):
+    """An installed Python-Markdown the scanner was not checked against."""
+    from sitegen.check import headings
+
+    monkeypatch.setattr(headings, "CHECKED_VERSIONS", set())
+    for cached in (headings.scanner_checked, headings.find_headings):
+        cached.cache_clear()
+    yield
+    monkeypatch.undo()
+    for cached in (headings.scanner_checked, headings.find_headings):
+        cached.cache_clear()
+
+
+def test_with_an_unchecked_markdown_the_ids_come_from_markdown_itself(unchecked_markdown, monkeypatch) -> None:
+    """Were a Markdown release to change its ids, the scanner's would be wrong: a scanner that
+    slugs otherwise must not change what the check reads, and positions still come from it."""
+    from sitegen.check import headings
+
+    monkeypatch.setattr(headings, "toc_slugify", lambda text: "wrong")
+    got = find_headings(TRICKY, 1)
+    assert [(h.level, h.id) for h in got] == rendered_ids(TRICKY)
+    assert got[1].line > 1 and got[1].column > 1
+    body = "Intro.\n\nA paragraph with an id.\n{: #para }\n\n## Set-up\n"
+    assert {"para", "set-up"} <= headings.element_ids(body)
+
+
 def test_the_tricky_sample_covers_what_it_claims() -> None:
     ids = [h.id for h in find_headings(TRICKY, 1)]
     assert ids[1:4] == ["set-up", "set-up_1", "set-up_2"]  # duplicates, and a clash with a literal _1

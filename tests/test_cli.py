@@ -40,7 +40,7 @@ def test_installed_console_script(tmp_path: Path) -> None:
 
 
 def test_the_console_script_ends_with_its_output_written_and_its_exit_code(example_site: Path) -> None:
-    """The command skips Python's teardown (`os._exit`): what it printed into pipes must still arrive."""
+    """What the command printed into pipes arrives whole, with its exit code."""
     script = [str(Path(sys.executable).parent / "sitegen")]
     drill = example_site / "content/drills/dowel-hip-hinge.md"
     drill.write_text(drill.read_text(encoding="utf-8") + "\nSee [the missing page](missing.md).\n", encoding="utf-8")

@@ -207,6 +207,7 @@ def test_a_new_content_folder_is_watched_even_while_it_fails_to_build(watching, 
     assert w.stop() == 0
 
 
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no forked workers where there is no fork")
 def test_sigterm_stops_the_watch_and_ends_its_forked_workers_quietly():
     from sitegen.preview.session import terminate_as_interrupt
 

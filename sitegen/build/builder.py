@@ -35,11 +35,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
-from sitegen.build.ahead import RenderAhead
 from sitegen.build.assemble import Fresh, Reuse, intact
 from sitegen.build.manifest import KeyTable, Manifest, Output
-from sitegen.build.output import Staging, Twin, build_id_of, check_output_dir
-from sitegen.cache import CACHE_DIR, Cache, code_digest, digest
+from sitegen.build.output import Staging, Twin, build_id_of, check_output_dir, one_build_at_a_time
+from sitegen.cache import Cache, code_digest, digest
 from sitegen.check.checker import check
 from sitegen.collector import collector_paused
 from sitegen.config import Settings
@@ -47,7 +46,7 @@ from sitegen.content.loader import PageMemo, ignored, stored_memo
 from sitegen.content.site import Site
 from sitegen.diagnostics import Diagnostic, count
 from sitegen.errors import ContentError
-from sitegen.parallel import forks, run
+from sitegen.parallel import run, start_method
 from sitegen.render.bodies import Bodies, body_key
 from sitegen.render.deps import Answers, TemplateInfo
 from sitegen.render.markdown import Rendered
@@ -147,23 +146,12 @@ def _load_templates(env: Any) -> None:
             pass
 
 
-@contextmanager
-def _one_at_a_time(root: Path, target: Path) -> Iterator[None]:
-    """Builds into one output folder wait for each other: its twin is shared between them."""
-    import fcntl
-
-    folder = root / CACHE_DIR
-    folder.mkdir(parents=True, exist_ok=True)
-    with open(folder / f"build-{digest(str(target))[:16]}.lock", "a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        yield
-
-
 class Builder:
     """Builds one site into one output folder, again and again, redoing only what changed.
 
-    `jobs` > 1 renders big batches in forked worker processes; the default of 1 suits callers
-    that run threads (forking a threaded process is unsafe). `build()` uses every core."""
+    `jobs` > 1 renders big batches in forked worker processes where forking is safe (elsewhere
+    in this process: see parallel.py); the default of 1 suits callers that run threads (forking
+    a threaded process is unsafe). `build()` uses every core."""
 
     def __init__(self, settings: Settings, *, drafts: bool = False, strict: bool = False, cards: bool = True,
                  output: Path | None = None, reporter: Reporter | None = None, jobs: int = 1,
@@ -231,7 +219,7 @@ class Builder:
         # A long-running Builder keeps the site in memory: a full collection during a rebuild
         # would walk all of it. (`sitegen build` turns the collector off for its whole process.)
         paused = collector_paused() if self._memo is not None else nullcontext()
-        with _one_at_a_time(self.settings.root, target), paused:
+        with one_build_at_a_time(self.settings.root, target), paused:
             return self._build(target, started, started_ns)
 
     def _build(self, target: Path, started: float, started_ns: int) -> BuildResult:
@@ -242,41 +230,25 @@ class Builder:
         if live is not None and self._unchanged(live, command, sources, target):
             return self._replay(live, target, started)
         memo = self._memo or stored_memo(self.settings)
-        ahead = self._render_ahead(sources, memo)
         try:
-            result = self._checked_build(target, started, started_ns, command, sources, stats, live, memo, ahead)
+            result = self._checked_build(target, started, started_ns, command, sources, stats, live, memo)
         finally:
-            if ahead is not None:
-                ahead.stop()
             memo.save()  # once the build is done: it keeps what checking and rendering derived
         result.seconds = time.perf_counter() - started  # the time reported is the time waited
         return result
 
-    def _render_ahead(self, sources: dict[str, list[int]], memo: PageMemo) -> RenderAhead | None:
-        """When many pages are new to the build (a cold one), start rendering their Markdown now,
-        on the core that loading and checking leave idle (see ahead.py)."""
-        if self.jobs <= 1:
-            return None
-        prefix = os.path.relpath(self.settings.content_path, self.settings.root) + "/"
-        new = [rel[len(prefix):] for rel in sources
-               if rel.startswith(prefix) and rel.endswith(".md") and rel[len(prefix):] not in memo]
-        return RenderAhead.start(self.settings.content_path, self.settings.content_dir, new, self.cache,
-                                 first=self._compile_templates)
-
     def _checked_build(self, target: Path, started: float, started_ns: int, command: str,
                        sources: dict[str, list[int]], stats: dict[str, os.stat_result], live: Manifest | None,
-                       memo: PageMemo, ahead: RenderAhead | None) -> BuildResult:
+                       memo: PageMemo) -> BuildResult:
         checked = check(self.settings, drafts=self.drafts, memo=memo, stats=stats)
         if checked.failed(self.strict):
             raise ContentError(checked.diagnostics, checked.pages)
         site = checked.site
-        if ahead is not None:
-            ahead.first_done()  # the templates it compiled and analysed are in the cache
         renderer, answers = self._renderer(site)
         manifest = Manifest(uuid.uuid4().hex, digest(command, str(answers.templates.raw)), answers.state,
                             command=command, sources=sources, started_ns=started_ns, pages=checked.pages,
                             warnings=[d.to_json() for d in checked.diagnostics])
-        rendered, changed, extra = self._assemble(renderer, answers, live, target, manifest, memo, ahead)
+        rendered, changed, extra = self._assemble(renderer, answers, live, target, manifest)
         manifest.files = len(manifest.outputs) + len(manifest.copies) + extra
         self._save(manifest, keep={manifest.build_id, live.build_id if live else ""})
         if self._bodies is not None:  # keep only the bodies the site still has
@@ -294,13 +266,6 @@ class Builder:
         # template's text changes (_renderer).
         env.auto_reload = self._memo is not None
         return env
-
-    def _compile_templates(self) -> None:
-        """Analyse and compile every template into the cache, where the build will find them: the
-        render-ahead process does this first, on the core loading leaves idle."""
-        env = self._environment()
-        TemplateInfo(env, self.templates)
-        _load_templates(env)
 
     def _renderer(self, site: Site) -> tuple[Renderer, Answers]:
         bodies = Bodies({p.source: p for p in site.pages}, self.cache, self._bodies)
@@ -321,7 +286,7 @@ class Builder:
         return renderer, answers
 
     def _assemble(self, renderer: Renderer, answers: Answers, live: Manifest | None, target: Path,
-                  manifest: Manifest, memo: PageMemo, ahead: RenderAhead | None) -> tuple[list[str], list[str], int]:
+                  manifest: Manifest) -> tuple[list[str], list[str], int]:
         """Render what changed, fill the folder to swap in, swap it in (when anything differs).
         Return the rendered paths, the changed paths and how many files the cards step made."""
         # Outputs are reused only when nothing global changed; equal bytes are kept either way.
@@ -329,7 +294,7 @@ class Builder:
         folder = self._folder(target, live, manifest.build_id)
         extra = 0
         try:
-            rendered, writes = self._render(renderer, answers, reusable, live, target, folder, manifest, memo, ahead)
+            rendered, writes = self._render(renderer, answers, reusable, live, target, folder, manifest)
             changed = self._changed(live, manifest)
             if isinstance(folder, Fresh) and live is not None and not (changed or writes or self.cards):
                 folder.abort()  # nothing differs from the live folder: keep it, and its id
@@ -362,14 +327,13 @@ class Builder:
         return sorted(changed + [rel for rel in before if rel not in after])
 
     def _render(self, renderer: Renderer, answers: Answers, reusable: Manifest | None, live: Manifest | None,
-                target: Path, folder: Fresh | Reuse, manifest: Manifest, memo: PageMemo,
-                ahead: RenderAhead | None) -> tuple[list[str], int]:
+                target: Path, folder: Fresh | Reuse, manifest: Manifest) -> tuple[list[str], int]:
         """Render the outputs whose inputs changed and put every output and copied file into
         `folder`; return the rendered paths and how many files were written. `manifest.outputs`
         gets each output and its dependency keys, `manifest.keys` and `.values` the keys and their
         answers (those of the last build for the outputs it kept); `manifest.copies` the
         copied files. Copies share the workers with the pages: on a fresh folder they are a
-        sixth of the work. The render-ahead process, if any, works on until rendering starts."""
+        sixth of the work."""
         stale = reusable.stale(answers) if reusable is not None else set()
         todo = []
         writes = 0
@@ -397,12 +361,8 @@ class Builder:
             writes += made.wrote
 
         jobs = len(todo) + len(copies)
-        forked = bool(todo) and forks(jobs, self.jobs)
-        if forked:
+        if todo and start_method(jobs, self.jobs) == "fork":
             _load_templates(renderer.env)  # once, here: forked workers would each compile or load them
-            # Now, while the render-ahead process still renders on the other core: the workers'
-            # own derived values are theirs alone, and the records have all this one has.
-            memo.save()
 
         def work(i: int) -> _Made:
             if i >= len(todo):
@@ -421,8 +381,6 @@ class Builder:
         errors: list[Diagnostic] = []
         bodies: Bodies = renderer.bodies  # type: ignore[assignment]
         fresh: list[tuple[str, bytes]] = []
-        if ahead is not None:
-            ahead.stop()  # the render workers take over: they find what it rendered in the cache
         for done, made in enumerate(run(work, jobs, self.jobs), 1):
             self.reporter.progress("rendering", done, jobs)
             fresh += made.bodies

@@ -11,7 +11,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from sitegen.build.output import MARKER, Staging, check_output_dir
+from sitegen.build.output import MARKER, Staging, check_output_dir, one_build_at_a_time
 from sitegen.cards.paths import OWN
 from sitegen.config import Settings
 from sitegen.errors import ContentError
@@ -46,7 +46,7 @@ def cards_command(settings: Settings, size: str | None = None, reporter: Reporte
     checked = check(settings)
     if checked.failed():
         raise ContentError(checked.diagnostics, checked.pages)
-    with Staging(target) as staging:
+    with one_build_at_a_time(settings.root, target), Staging(target) as staging:
         carry_over(target, staging.path)
         files = build_cards(checked.site, staging.path, reporter=reporter, size=chosen)
         staging.commit()

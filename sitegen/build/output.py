@@ -2,12 +2,15 @@
 
 Readers never see a half-written site, and a failed or interrupted build leaves the previous
 `output/` exactly as it was. Nothing outside the output folder (and its siblings named after
-it: `.output.new-*` while building, `.output.twin`) is ever written or removed.
+it: `.output.new-*` while building, `.output.twin`, `.output.parked` for a moment of the swap)
+is ever written or removed. `output/` is always a real folder, never a link: hosts and upload
+tools copy a link as a link.
 
 The first build writes a fresh folder (`Staging`). After that, builds alternate between
 `output/` and its twin `.output.twin/`, which holds the site as it was two builds ago: a build
 rewrites, in place, only the twin's files that differ from the new site, then exchanges the
-two folders in one step. No folder is made or deleted, which on some file systems costs more
+two folders, in one step where the system can (Linux's renameat2), else in three renames
+(`_exchange`). No folder is made or deleted, which on some file systems costs more
 than rendering the page.
 """
 
@@ -17,8 +20,13 @@ import ctypes
 import os
 import shutil
 import tempfile
+import time
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
+from sitegen.cache import CACHE_DIR, digest
+from sitegen.capabilities import native, portable
 from sitegen.config import Settings
 from sitegen.errors import UsageError
 
@@ -42,20 +50,30 @@ def _mark(folder: Path, build_id: str) -> None:
 
 
 def _native_exchange(a: Path, b: Path) -> bool:
-    """Linux's renameat2(RENAME_EXCHANGE): swap two paths in one step. False where unsupported."""
+    """renameat2(RENAME_EXCHANGE): swap two paths in one step. False where the system has no such
+    call (it is Linux's; on Windows `CDLL(None)` is a TypeError) or the file system refuses it."""
+    if portable():
+        return False
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         at_fdcwd, exchange = -100, 2
         return libc.renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), exchange) == 0
-    except (AttributeError, OSError):
+    except (AttributeError, OSError, TypeError):
         return False
 
 
+def _parked(output: Path) -> Path:
+    """Where the live folder waits while another takes its name, on systems without an exchange."""
+    hidden = output.name if output.name.startswith(".") else "." + output.name
+    return output.with_name(hidden + ".parked")
+
+
 def _exchange(a: Path, b: Path) -> None:
-    """Swap two folders: in one step where the kernel can, else in three renames."""
+    """Swap two folders: in one step where the system can, else in three renames, with a moment
+    between the first two when `a` does not exist; `repair` puts right one that was interrupted."""
     if _native_exchange(a, b):
         return
-    parked = a.with_name(a.name + ".swap")
+    parked = _parked(a)
     os.replace(a, parked)
     try:
         os.replace(b, a)
@@ -63,6 +81,26 @@ def _exchange(a: Path, b: Path) -> None:
         os.replace(parked, a)
         raise
     os.replace(parked, b)
+
+
+def repair(output: Path) -> None:
+    """Finish or undo a swap the process stopped in the middle of (see `_exchange`): with no
+    `output/`, the parked folder is the last complete site and takes its name back; with one, the
+    swap got as far as the new site, and the parked folder becomes the twin (or goes, if a twin
+    exists). A new folder a build left unfinished is removed. Runs at the start of every build,
+    under its lock."""
+    for unfinished in output.parent.glob(f".{output.name}.new-*"):
+        if (unfinished / MARKER).is_file():
+            shutil.rmtree(unfinished, ignore_errors=True)
+    parked = _parked(output)
+    if not (parked / MARKER).is_file():
+        return
+    if not output.exists():
+        os.replace(parked, output)
+    elif not twin_path(output).exists():
+        os.replace(parked, twin_path(output))
+    else:
+        shutil.rmtree(parked)
 
 
 def twin_path(output: Path) -> Path:
@@ -96,6 +134,77 @@ def check_output_dir(settings: Settings, output: Path | None = None) -> Path:
             raise UsageError(f"error: {folder} holds files sitegen did not make; it will not replace them. "
                              "Move them away or set another output_dir")
     return output
+
+
+@contextmanager
+def one_build_at_a_time(root: Path, target: Path) -> Iterator[None]:
+    """Builds into one output folder wait for each other (its twin is shared between them); each
+    starts by putting right what one that was cut short left (`repair`)."""
+    folder = root / CACHE_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"build-{digest(str(target))[:16]}.lock"
+    flock = native("fcntl", "flock")
+    locking = native("msvcrt", "locking")
+    if flock is None and locking is None:
+        with _lock_file(path.with_suffix(".held")):
+            repair(target)
+            yield
+        return
+    with open(path, "a+b") as handle:
+        if flock is not None:
+            import fcntl
+
+            flock(handle, fcntl.LOCK_EX)  # released when the file is closed, or the process ends
+        else:
+            import msvcrt
+
+            handle.seek(0)
+            while True:  # LK_LOCK gives up after ten seconds; a build may take longer
+                try:
+                    locking(handle.fileno(), msvcrt.LK_LOCK, 1)
+                    break
+                except OSError:
+                    continue
+        repair(target)
+        yield
+
+
+@contextmanager
+def _lock_file(path: Path) -> Iterator[None]:
+    """A lock for systems with neither flock nor Windows' locking: a file made only if it does not
+    exist, holding its maker's process id. One left by a process that has ended is taken over."""
+    while True:
+        try:
+            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+        except FileExistsError:
+            if not _held_by_a_live_process(path):
+                path.unlink(missing_ok=True)
+                continue
+            time.sleep(0.05)
+            continue
+        with os.fdopen(fd, "w") as handle:
+            handle.write(str(os.getpid()))
+        break
+    try:
+        yield
+    finally:
+        path.unlink(missing_ok=True)
+
+
+def _held_by_a_live_process(path: Path) -> bool:
+    try:
+        pid = int(path.read_text())
+    except FileNotFoundError:
+        return False
+    except (OSError, ValueError):  # being written this instant
+        return True
+    try:
+        os.kill(pid, 0)  # signal 0 only asks whether it exists (these systems are POSIX ones)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 class _Folder:

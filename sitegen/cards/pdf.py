@@ -1,7 +1,7 @@
 """Render jobs to PDF (and pins to PNG) on every core, importing WeasyPrint once per worker.
 
-`sitegen.parallel` forks the workers after the jobs are planned, so they inherit the jobs
-and receive only indices. Each worker imports WeasyPrint, parses the stylesheets and sets
+`sitegen.parallel` starts the workers after the jobs are planned: forked ones inherit the
+jobs and receive only indices, spawned ones get them pickled once. Each worker imports WeasyPrint, parses the stylesheets and sets
 up fonts once, then renders chunk after chunk: a process and an import per card would cost
 half a second each. A card's fit is measured on its laid-out boxes, in the same pass.
 """
@@ -204,30 +204,37 @@ def failed(job: Job, message: str) -> Diagnostic:
 # --- the pool ------------------------------------------------------------------------------------
 
 
+class _Cards:
+    """The pool's work: job number -> (number, result). It pickles small (the jobs and settings,
+    not the worker), so spawned workers get it too; each process sets its worker up on its first
+    job, so each imports WeasyPrint once, and a run small enough to stay in this process uses it here."""
+
+    def __init__(self, jobs: list[Job], settings: Settings, size: CardSize):
+        self.jobs, self.settings, self.size = jobs, settings, size
+        self.worker: _Worker | None = None
+
+    def __getstate__(self) -> dict:
+        return {**self.__dict__, "worker": None}
+
+    def __call__(self, index: int) -> tuple[int, Result]:
+        if self.worker is None:
+            self.worker = _Worker(self.settings, self.size)
+        return index, self.worker.run(self.jobs[index])
+
+
 def render(jobs: list[Job], settings: Settings, size: CardSize,
            progress: Callable[[int, int], None] = lambda done, total: None,
            processes: int | None = None) -> list[Result]:
-    """Render every job on `processes` cores (default: all); results in the jobs' order.
-
-    Each process sets its worker up on its first job: forked workers inherit an empty slot,
-    so each imports WeasyPrint once, and a run small enough to stay in this process uses it here.
-    """
+    """Render every job on `processes` cores (default: all); results in the jobs' order."""
     from sitegen.collector import collector_running
     from sitegen.parallel import default_jobs, run
-
-    slot: list[_Worker] = []
-
-    def work(index: int) -> tuple[int, Result]:
-        if not slot:
-            slot.append(_Worker(settings, size))
-        return index, slot[0].run(jobs[index])
 
     results: list[Result] = [Result(0, b"")] * len(jobs)
     with collector_running():
         # One card per round trip: a card takes ~40 ms, so the cores finish within one card of each other.
-        made = run(work, len(jobs), processes or default_jobs(), min_items=2, chunk=1)
+        made = run(_Cards(jobs, settings, size), len(jobs), processes or default_jobs(), min_items=2, chunk=1,
+                   spawnable=True)
         for done, (index, result) in enumerate(made, 1):
             results[index] = result
             progress(done, len(jobs))
     return results
-

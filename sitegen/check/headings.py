@@ -5,6 +5,10 @@ gives headings. So this is Python-Markdown's block parser cut down to what decid
 heading is (fences, code blocks, lists, quotes, admonitions), its inline parser cut down to
 what survives as heading text, and the toc extension's id rules (`slugify`, then `_1`, `_2`…
 for repeats). tests/test_checks.py holds it to the ids `markdown.render()` produces.
+
+Like the Markdown speed-up, it is trusted only with the Python-Markdown versions it was checked
+against (pyproject.toml pins those); with any other the ids come from rendering the body with
+Python-Markdown itself: slower, never wrong.
 """
 
 from __future__ import annotations
@@ -14,8 +18,13 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
+from typing import Any
 
-from sitegen.content.body import SCANS, Heading
+from sitegen.content.body import EXTENSION_CONFIGS, EXTENSIONS, SCANS, Heading
+
+# Python-Markdown versions (major, minor) whose parsing and toc ids the scanner was checked against.
+CHECKED_VERSIONS = {(3, 11)}
 
 Row = tuple[int, int, str]  # (1-based line in the file, columns removed before text, text)
 
@@ -368,9 +377,58 @@ def _scan(body: str, first_line: int) -> tuple[_BlockScan, set[str]]:
     return scan, _ids(scan.ids + inline)
 
 
+@lru_cache(maxsize=1)
+def scanner_checked() -> bool:
+    """Whether the installed Python-Markdown is a version the scanner was checked against. Read
+    from its version file without importing it: the import would cost `sitegen check` ~50 ms."""
+    import importlib.util
+
+    try:
+        spec = importlib.util.find_spec("markdown")
+        text = (Path(spec.origin).parent / "__meta__.py").read_text(encoding="utf-8")  # type: ignore[union-attr, arg-type]
+    except (AttributeError, TypeError, ValueError, OSError):
+        return False
+    m = re.search(r"__version_info__\s*=\s*\((\d+),\s*(\d+)", text)
+    return m is not None and (int(m.group(1)), int(m.group(2))) in CHECKED_VERSIONS
+
+
 @lru_cache(maxsize=SCANS)
 def find_headings(body: str, first_line: int) -> list[HeadingAt]:
     """Every heading of a page body with the id the build gives it, at its 1-based file position."""
+    scanned = _scanned(body, first_line)
+    return scanned if scanner_checked() else _rendered(body, first_line, scanned)
+
+
+@lru_cache(maxsize=1)
+def _stock() -> Any:
+    """Python-Markdown as the build configures it, listing every heading level in its toc."""
+    import markdown
+
+    configs = {**EXTENSION_CONFIGS, "toc": {**EXTENSION_CONFIGS.get("toc", {}), "toc_depth": "1-6"}}
+    return markdown.Markdown(extensions=EXTENSIONS, extension_configs=configs, output_format="html")
+
+
+def _rendered(body: str, first_line: int, scanned: list[HeadingAt]) -> list[HeadingAt]:
+    """The headings Python-Markdown itself gives `body`; where they pair up with the scanner's,
+    at the positions it found (else at the body's first line)."""
+    md = _stock()
+    md.reset()
+    md.convert(body)
+    found: list[tuple[int, str, str]] = []
+
+    def walk(tokens: list[dict]) -> None:
+        for t in tokens:
+            found.append((t["level"], t["id"], html.unescape(t["name"])))
+            walk(t["children"])
+
+    walk(md.toc_tokens)
+    paired = len(found) == len(scanned)
+    return [HeadingAt(level, id_, name, scanned[i].line if paired else first_line,
+                      scanned[i].column if paired else 1, scanned[i].wanted if paired else id_)
+            for i, (level, id_, name) in enumerate(found)]
+
+
+def _scanned(body: str, first_line: int) -> list[HeadingAt]:
     scan, other_ids = _scan(body, first_line)
     parsed = []
     for level, text, line, column in scan.found:
@@ -393,4 +451,8 @@ def find_headings(body: str, first_line: int) -> list[HeadingAt]:
 
 def element_ids(body: str) -> set[str]:
     """Ids a link may target besides headings: attr_list ids on other elements, ids and names in raw HTML."""
+    if not scanner_checked():  # every id of the rendered body (headings' too: they are targets anyway)
+        md = _stock()
+        md.reset()
+        return set(_HTML_ID.findall(md.convert(body))) | set(_HTML_ID.findall(body))
     return _scan(body, 1)[1] | set(_HTML_ID.findall(body))

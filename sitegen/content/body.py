@@ -12,6 +12,12 @@ from sitegen.content.model import Ref
 from sitegen.content.schema import make_ref
 
 
+# The Python-Markdown configuration pages are rendered with (render/markdown.py), here so that the
+# heading scanner's fallback (check/headings.py) renders as the build does.
+EXTENSIONS = ["tables", "fenced_code", "toc", "attr_list", "admonition", "sane_lists"]
+EXTENSION_CONFIGS = {"toc": {"toc_depth": "2-3"}}
+
+
 @dataclass(frozen=True)
 class Heading:
     level: int

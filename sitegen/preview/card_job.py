@@ -1,15 +1,15 @@
 """The preview's cards: rendered in the background after each good build, in a process of their own.
 
-The card pool forks its workers (cards/pool.py). Forked from the preview server, each worker
-would inherit its listening sockets (the port stays taken while a worker lives), the event
-loop's signal pipe (a Ctrl-C in a worker would stop the server's loop) and any lock another
+The card pool may fork its workers (sitegen/parallel.py). Forked from the preview server, each
+worker would inherit its listening sockets (the port stays taken while a worker lives), the
+event loop's signal pipe (a Ctrl-C in a worker would stop the server's loop) and any lock another
 thread (watcher, build, event loop) held at the instant of the fork. So every run is a fresh
-interpreter, `python -m sitegen.preview.card_job`: started without the server's file descriptors,
-in a process group of its own that a Ctrl-C in the terminal does not reach and that stopping
-the preview kills whole (and the kernel kills, should the server die without stopping it). It
-runs at a lower priority, and is held (SIGSTOP) from the moment a file changes until that
-change's pages are reloaded: the author waits for the pages, not the cards. Inside it the pool
-forks as safely as under `sitegen build`.
+interpreter, `python -m sitegen.preview.card_job`: started without the server's file
+descriptors, at a lower priority (the author waits for the pages, not the cards), where the
+system has them in a process group of its own that a Ctrl-C in the terminal does not reach and
+that stopping the preview kills whole. It reads its standard input, which the server never
+writes: at its end (the server stopped it, or died without a word) the run ends too. Inside it
+the pool starts its workers as safely as under `sitegen build`.
 
 Cards are made with the published settings, not the preview's address: they are what will be
 printed (their QR codes lead to the real site), and they share `sitegen build`'s card cache,
@@ -29,13 +29,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
+from sitegen.capabilities import native
 from sitegen.config import Settings
 
 if TYPE_CHECKING:
     from sitegen.cards import CardLinks
 
-# Page builds first: the cards take what CPU is left.
+# Page builds first: the cards take what CPU is left (POSIX niceness; Windows' priority class).
 NICENESS = 10
+BELOW_NORMAL = getattr(subprocess, "BELOW_NORMAL_PRIORITY_CLASS", 0)
 
 
 @dataclass
@@ -72,7 +74,6 @@ class BackgroundCards:
         self._stopped = False
         self._process: subprocess.Popen | None = None
         self._lock = threading.Lock()  # a run starts its process, or `stop` has come first
-        self._held = False  # a page build is running: the card process waits
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sitegen-cards")
 
     @property
@@ -98,45 +99,31 @@ class BackgroundCards:
             self.request()
 
     def _run(self) -> CardOutcome:
-        command = [sys.executable, "-m", "sitegen.preview.card_job", str(self.root), str(self.out), str(os.getpid())]
+        command = [sys.executable, "-m", "sitegen.preview.card_job", str(self.root), str(self.out)]
         with self._lock:
             if self._stopped:
                 return CardOutcome()
+            # Its input: a pipe this process holds open, and the system closes when it ends.
+            lifeline, held = os.pipe()
             try:
                 self._process = subprocess.Popen(command + (["--drafts"] if self.drafts else []),
-                                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                                 start_new_session=True)
+                                                 stdin=lifeline, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                                 text=True, creationflags=BELOW_NORMAL,
+                                                 start_new_session=native("os", "killpg") is not None)
             except OSError as exc:
+                os.close(held)
                 return _failed(f"cannot start the card renderer: {exc}")
-            if self._held:
-                self._signal(signal.SIGSTOP)
-        out, err = self._process.communicate()
+            finally:
+                os.close(lifeline)
+        try:
+            out, err = self._process.communicate()
+        finally:
+            os.close(held)
         try:
             data = json.loads(out)
         except ValueError:
             return _failed(f"the card renderer stopped: {err.strip() or 'no message'}")
         return CardOutcome(**data)
-
-    def pause(self) -> None:
-        """Hold the card run, workers and all, while a page build runs (a run starting meanwhile
-        starts held): on two cores it would take half the machine from the build the author is
-        waiting for. Niceness alone does not stop that."""
-        with self._lock:
-            self._held = True
-            self._signal(signal.SIGSTOP)
-
-    def resume(self) -> None:
-        with self._lock:
-            self._held = False
-            self._signal(signal.SIGCONT)
-
-    def _signal(self, signum: int) -> None:
-        process = self._process
-        if process is not None and process.poll() is None:
-            try:
-                os.killpg(process.pid, signum)
-            except ProcessLookupError:
-                pass
 
     def stop(self) -> None:
         """Kill a run in flight, with its workers; no more runs after this."""
@@ -144,8 +131,12 @@ class BackgroundCards:
             self._stopped = True
             process = self._process
         if process is not None and process.poll() is None:
+            killpg = native("os", "killpg")
             try:
-                os.killpg(process.pid, signal.SIGKILL)
+                if killpg is not None:
+                    killpg(process.pid, signal.SIGKILL)  # its workers too
+                else:
+                    process.kill()  # its workers end at their next card: their queue is gone
             except ProcessLookupError:
                 pass
         self._executor.shutdown(wait=True)
@@ -191,13 +182,22 @@ def render(root: Path, out: Path, drafts: bool) -> dict:
     return {"errors": [], "report": "\n".join(reporter.messages)}
 
 
-def main(argv: list[str]) -> int:
-    from sitegen.parallel import die_with_parent
+def _end_with_the_server() -> None:
+    """Wait for the end of standard input, which comes when the server ends, however it ends;
+    then end this process at once (its workers follow, their queue gone). A bare read holds no
+    lock that a worker forked meanwhile could inherit taken."""
+    while os.read(0, 4096):
+        pass
+    os._exit(1)
 
-    die_with_parent(int(argv[2]))  # the server: even a server killed outright takes its card job along
-    os.nice(NICENESS)
+
+def main(argv: list[str]) -> int:
+    threading.Thread(target=_end_with_the_server, daemon=True).start()
+    nice = native("os", "nice")
+    if nice is not None:
+        nice(NICENESS)
     root, out = Path(argv[0]), Path(argv[1])
-    print(json.dumps(render(root, out, "--drafts" in argv[3:])))
+    print(json.dumps(render(root, out, "--drafts" in argv[2:])))
     return 0
 
 

@@ -2,11 +2,11 @@
 
 The preview is built into `.sitegen-preview-PORT/site/` in the site folder (git-ignored), apart
 from output/; the Builder's twin and staging folders sit beside it (`.site.twin`, `.site.new-*`),
-the cards in `cards/` (see preview_cards.py), and the whole `.sitegen-preview-PORT/` folder is
+the cards in `cards/` (see card_job.py), and the whole `.sitegen-preview-PORT/` folder is
 removed on exit. A build that fails leaves the last good pages served; the errors go to the
 terminal and, through the reload socket, to an overlay on every open page. The cards follow
-each good build in the background: the pages are told to reload without waiting for them, and
-the card job is held while pages build.
+each good build in the background, at a lower priority: the pages are told to reload without
+waiting for them.
 """
 
 from __future__ import annotations
@@ -18,8 +18,10 @@ import socket
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
+from typing import Callable
 
 from sitegen.build.output import MARKER
+from sitegen.capabilities import portable
 from sitegen.config import Settings
 from sitegen.errors import UsageError
 from sitegen.preview.overlay import overlay_entries
@@ -43,6 +45,10 @@ def serve(settings: Settings, *, host: str = "127.0.0.1", port: int = 8000, open
     server.bind()
     server.run(open_browser=open_browser)
     return 0
+
+
+def _nothing() -> None:
+    pass
 
 
 def is_loopback(host: str) -> bool:
@@ -174,7 +180,7 @@ class PreviewServer:
         aio = asyncio.new_event_loop()
         asyncio.set_event_loop(aio)
         self.loop = IOLoop.current()
-        http, signals = None, []
+        http, restore = None, _nothing
         try:
             self.cards = BackgroundCards(self.settings.root, self.cards_root, self.drafts, self.loop,
                                          self._cards_done)
@@ -185,7 +191,7 @@ class PreviewServer:
                 self.cards.request()
             http = HTTPServer(make_app(self))
             http.add_sockets(self._sockets)
-            signals = self._catch_signals(aio)
+            restore = self._catch_signals(aio)
             self.reporter.info(f"serving {self.settings.title} at {self.url} (Ctrl-C to stop)")
             if open_browser:
                 import webbrowser
@@ -195,20 +201,28 @@ class PreviewServer:
             self.loop.start()
         finally:
             self._shutdown(http)
-            for sig in signals:
-                aio.remove_signal_handler(sig)
+            restore()
             asyncio.set_event_loop(None)
 
-    def _catch_signals(self, aio) -> list[int]:
-        """Ctrl-C (and a polite kill) stop the loop, so shutdown runs in order instead of mid-callback."""
+    def _catch_signals(self, aio) -> Callable[[], object]:
+        """Ctrl-C (and a polite kill) stop the loop, so shutdown runs in order instead of mid-callback.
+        Returns what puts the previous handlers back."""
         import signal
 
         if threading.current_thread() is not threading.main_thread():
-            return []
+            return _nothing
         signals = [signal.SIGINT, signal.SIGTERM]
-        for sig in signals:
-            aio.add_signal_handler(sig, self.loop.stop)
-        return signals
+        if not portable():
+            try:
+                for sig in signals:
+                    aio.add_signal_handler(sig, self.loop.stop)
+            except NotImplementedError:  # Windows' event loops have none
+                pass
+            else:
+                return lambda: list(map(aio.remove_signal_handler, signals))
+        # A plain handler runs between two bytecodes of the loop's thread: it only asks the loop.
+        previous = {sig: signal.signal(sig, lambda *_: self.loop.add_callback(self.loop.stop)) for sig in signals}
+        return lambda: [signal.signal(sig, handler) for sig, handler in previous.items()]
 
     def stop(self) -> None:
         """Ask a running server to stop; safe from any thread."""
@@ -271,7 +285,6 @@ class PreviewServer:
 
     def _queue(self, path: Path) -> None:
         self._pending.add(path)
-        self.cards.pause()  # from the first sign of a change until its reload is sent
         if self._timer is not None:
             self.loop.remove_timeout(self._timer)
         self._timer = self.loop.call_later(DEBOUNCE, self._start_build)
@@ -290,13 +303,11 @@ class PreviewServer:
         try:
             self._announce(future.result(), changed)
         finally:
-            if self._pending:  # the cards wait for that build too
+            if self._pending:  # the next change's build first: the cards follow the last one
                 if self._timer is None:
                     self._start_build()
-            else:
-                self.cards.resume()  # after the reload is on its way: the pages never wait for cards
-                if not self._errors:
-                    self.cards.request()
+            elif not self._errors:
+                self.cards.request()
 
     def _announce(self, outcome: Outcome, changed: set[Path]) -> None:
         was_ok = not self._errors

@@ -15,12 +15,10 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
-from sitegen.content.body import Heading
+from sitegen.content.body import EXTENSION_CONFIGS, EXTENSIONS, Heading
 from sitegen.content.model import Ref
 from sitegen.content.schema import make_ref
 
-EXTENSIONS = ["tables", "fenced_code", "toc", "attr_list", "admonition", "sane_lists"]
-EXTENSION_CONFIGS = {"toc": {"toc_depth": "2-3"}}
 # Part of every cache key of rendered Markdown: change it and every cached body is stale.
 CONFIG_ID = repr((EXTENSIONS, EXTENSION_CONFIGS, 1))
 

@@ -30,9 +30,17 @@ def environment(templates: Path):
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["date"] = lambda d, fmt="%-d %B %Y": d.strftime(fmt) if d else ""
+    env.filters["date"] = _date
     env.filters["isodate"] = _iso
     return env
+
+
+def _date(d: dt.date | None, fmt: str = "%-d %B %Y") -> str:
+    """`d` as `fmt` says; `%-d` (the day without a leading zero) is glibc's and macOS's, not
+    Windows', so it is filled in here on every system."""
+    if not d:
+        return ""
+    return d.strftime(fmt.replace("%-d", str(d.day)))
 
 
 def _iso(d: dt.date | None) -> str:
