@@ -63,6 +63,11 @@ def test_print_drops_navigation_and_controls_keeps_gate_and_cues_whole_and_print
         assert page.locator(hidden).count() == 0 or not page.locator(hidden).first.is_visible(), hidden
     for whole in ("section.gate", "section:has(> .cues)"):
         assert page.locator(whole).evaluate("el => getComputedStyle(el).breakInside") == "avoid", whole
+    # On paper the gate comes straight after the cues, before the faults and variations.
+    cues, gate, faults = (page.locator(sel).bounding_box() for sel in
+                          ("section:has(> .cues)", "section.gate", "section:has(> .faults)"))
+    assert cues["y"] + cues["height"] <= gate["y"] < faults["y"]
+    assert page.locator("section:has(> .cues)").evaluate("el => getComputedStyle(el).breakAfter") == "avoid"
     after = page.locator("section.box a").first.evaluate("el => getComputedStyle(el, '::after').content")
     assert after == '" (https://example.org/drills/dowel-hip-hinge/)"'
 
