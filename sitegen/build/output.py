@@ -144,7 +144,7 @@ def one_build_at_a_time(root: Path, target: Path) -> Iterator[None]:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"build-{digest(str(target))[:16]}.lock"
     flock = native("fcntl", "flock")
-    locking = native("msvcrt", "locking")
+    locking = None if flock is not None else native("msvcrt", "locking")  # Windows
     if flock is None and locking is None:
         with _lock_file(path.with_suffix(".held")):
             repair(target)

@@ -55,7 +55,10 @@ def _fontconfig():
     name = ctypes.util.find_library("fontconfig")
     if name is None:
         return None
-    lib = ctypes.CDLL(name)
+    try:
+        lib = ctypes.CDLL(name)
+    except OSError:  # found but not loadable (another architecture, a missing dependency)
+        return None
     lib.FcNameParse.restype = ctypes.c_void_p
     lib.FcNameParse.argtypes = [ctypes.c_char_p]
     lib.FcConfigSubstitute.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int]

@@ -74,6 +74,7 @@ class BackgroundCards:
         self._stopped = False
         self._process: subprocess.Popen | None = None
         self._lock = threading.Lock()  # a run starts its process, or `stop` has come first
+        self._lifeline: int | None = None  # our end of the run's input: closing it ends the run
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sitegen-cards")
 
     @property
@@ -104,41 +105,45 @@ class BackgroundCards:
             if self._stopped:
                 return CardOutcome()
             # Its input: a pipe this process holds open, and the system closes when it ends.
-            lifeline, held = os.pipe()
+            theirs, self._lifeline = os.pipe()
             try:
                 self._process = subprocess.Popen(command + (["--drafts"] if self.drafts else []),
-                                                 stdin=lifeline, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                                 stdin=theirs, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                                  text=True, creationflags=BELOW_NORMAL,
                                                  start_new_session=native("os", "killpg") is not None)
             except OSError as exc:
-                os.close(held)
+                self._cut()
                 return _failed(f"cannot start the card renderer: {exc}")
             finally:
-                os.close(lifeline)
+                os.close(theirs)
         try:
-            out, err = self._process.communicate()
+            out, err = self._process.communicate()  # its output ends once it and its workers have
         finally:
-            os.close(held)
+            self._cut()
         try:
             data = json.loads(out)
         except ValueError:
             return _failed(f"the card renderer stopped: {err.strip() or 'no message'}")
         return CardOutcome(**data)
 
+    def _cut(self) -> None:
+        with self._lock:
+            fd, self._lifeline = self._lifeline, None
+        if fd is not None:
+            os.close(fd)
+
     def stop(self) -> None:
-        """Kill a run in flight, with its workers; no more runs after this."""
+        """End a run in flight, with its workers; no more runs after this."""
         with self._lock:
             self._stopped = True
             process = self._process
-        if process is not None and process.poll() is None:
-            killpg = native("os", "killpg")
+        killpg = native("os", "killpg")
+        if process is not None and process.poll() is None and killpg is not None:
             try:
-                if killpg is not None:
-                    killpg(process.pid, signal.SIGKILL)  # its workers too
-                else:
-                    process.kill()  # its workers end at their next card: their queue is gone
+                killpg(process.pid, signal.SIGKILL)  # the whole group at once
             except ProcessLookupError:
                 pass
+        self._cut()  # elsewhere the run sees its input end: it ends its workers, then itself
         self._executor.shutdown(wait=True)
 
 
@@ -183,11 +188,15 @@ def render(root: Path, out: Path, drafts: bool) -> dict:
 
 
 def _end_with_the_server() -> None:
-    """Wait for the end of standard input, which comes when the server ends, however it ends;
-    then end this process at once (its workers follow, their queue gone). A bare read holds no
-    lock that a worker forked meanwhile could inherit taken."""
+    """Wait for the end of standard input, which comes when the server stops the run or ends,
+    however it ends; then end the workers and this process at once. (A bare read holds no lock
+    that a worker forked meanwhile could inherit taken.)"""
+    import multiprocessing
+
     while os.read(0, 4096):
         pass
+    for worker in multiprocessing.active_children():
+        worker.kill()
     os._exit(1)
 
 

@@ -220,8 +220,9 @@ class PreviewServer:
                 pass
             else:
                 return lambda: list(map(aio.remove_signal_handler, signals))
-        # A plain handler runs between two bytecodes of the loop's thread: it only asks the loop.
-        previous = {sig: signal.signal(sig, lambda *_: self.loop.add_callback(self.loop.stop)) for sig in signals}
+        # A plain handler runs between two bytecodes of the loop's thread, which may be waiting in
+        # select(): the thread-safe call is the one that wakes it.
+        previous = {sig: signal.signal(sig, lambda *_: aio.call_soon_threadsafe(self.loop.stop)) for sig in signals}
         return lambda: [signal.signal(sig, handler) for sig, handler in previous.items()]
 
     def stop(self) -> None:
