@@ -491,3 +491,27 @@ def test_card_workers_collect_garbage_even_in_a_build_that_turned_the_collector_
     finally:
         if was_on:
             gc.enable()
+
+
+@pytest.mark.parametrize("footer, overflow", [("", 50.0), ('<div id="footer"></div>', 70.0), ("", 0.0)])
+def test_the_fit_check_reads_weasyprints_boxes_as_tested(footer: str, overflow: float):
+    """The fit check walks WeasyPrint's page boxes, a private API: a release that changes them
+    must fail here (and pyproject.toml allows only the releases that pass). A 100 pt card holding
+    150 pt of content overflows by 50 pt; with a 20 pt footer pinned to its bottom, by 70 pt."""
+    import importlib.metadata
+    import tomllib
+
+    import weasyprint
+
+    from sitegen.cards.pdf import overflow_of
+
+    content = 150 if overflow else 90
+    page = f"""<style>@page {{ size: 200pt 200pt; margin: 0 }} body {{ margin: 0 }}
+    #card {{ height: 100pt; position: relative }} .block {{ height: {content}pt }}
+    #footer {{ position: absolute; bottom: 0; height: 20pt; width: 10pt }}</style>
+    <article id="card"><div class="block"></div>{footer}</article>"""
+    assert overflow_of(weasyprint.HTML(string=page).render()) == overflow
+    pyproject = tomllib.loads((Path(__file__).parent.parent / "pyproject.toml").read_text(encoding="utf-8"))
+    wanted = next(d for d in pyproject["project"]["dependencies"] if d.startswith("weasyprint"))
+    low, high = (int(n) for n in re.fullmatch(r"weasyprint>=(\d+),<(\d+)", wanted).groups())
+    assert low <= int(importlib.metadata.version("weasyprint").split(".")[0]) < high

@@ -20,7 +20,7 @@ A Builder keeps the loaded pages (re-reading only files whose size or time chang
 rendered Markdown and the manifests in memory between builds. `sitegen.build.build()` is
 the one-shot entry point the CLI uses: each of its builds starts from what the cache kept for
 it instead, i.e. the pages the last build loaded and what was derived from them (loader.PageMemo),
-the compiled templates and what each one uses, so an edit costs about what the edited page does
+what each template uses, and the compiled templates (kept in a private folder, see template_code), so an edit costs about what the edited page does
 plus a pass of the whole-site checks. The output folder's twin is `output.twin_path(folder)`:
 remove it with the folder.
 """
@@ -117,25 +117,22 @@ def _scan_folder(path: str, rel: str, found: dict[str, list[int]], keep: dict[st
                     keep[inner + entry.name] = st
 
 
-def template_code(cache: Cache) -> Any:
-    """A Jinja bytecode cache kept in `cache`: a one-shot build loads compiled templates instead
-    of compiling them. Entries are keyed by the template's source and sitegen's code (which makes
-    the environment), and checksummed by the cache: a damaged one is compiled again."""
+def template_code() -> Any:
+    """A Jinja bytecode cache: a one-shot build loads compiled templates instead of compiling
+    them. Compiled templates are code, so they are never kept in the site folder (a shared site
+    could plant them) but in Jinja's default folder: one in the temporary directory that only
+    this user can reach. Entries are keyed by the template's name, file and source, and
+    sitegen's code (which makes the environment). None where no such folder can be had."""
     import jinja2
 
-    class TemplateCode(jinja2.BytecodeCache):
-        def _key(self, bucket: Any) -> str:
-            return digest("jinja", code_digest(), bucket.key, bucket.checksum)
+    class TemplateCode(jinja2.FileSystemBytecodeCache):
+        def get_cache_key(self, name: str, filename: str | None = None) -> str:
+            return digest("jinja", code_digest(), name, filename or "")
 
-        def load_bytecode(self, bucket: Any) -> None:
-            data = cache.get(self._key(bucket))
-            if data is not None:
-                bucket.bytecode_from_string(data)  # checks Jinja's and Python's versions too
-
-        def dump_bytecode(self, bucket: Any) -> None:
-            cache.put(self._key(bucket), bucket.bytecode_to_string())
-
-    return TemplateCode()
+    try:
+        return TemplateCode()
+    except (RuntimeError, OSError):  # no private folder: templates are compiled each time
+        return None
 
 
 def _load_templates(env: Any) -> None:
@@ -164,7 +161,7 @@ class Builder:
         self.extra_context = extra_context
         self.cache = Cache(settings.root, "markdown")
         self.manifests = Cache(settings.root, "builds")
-        self.templates = Cache(settings.root, "templates")  # compiled templates and what they use
+        self.templates = Cache(settings.root, "templates")  # what each template uses (see TemplateInfo)
         self._memo = PageMemo() if keep_in_memory else None
         self._bodies: dict[str, Rendered] | None = {} if keep_in_memory else None
         self._known: dict[str, Manifest] = {}  # the manifests of the live folder and its twin
@@ -260,7 +257,7 @@ class Builder:
     def _environment(self) -> Any:
         """The Jinja environment, its templates compiled once and kept in the cache (see TemplateCode)."""
         env = environment(self.settings.templates_path)
-        env.bytecode_cache = template_code(self.templates)
+        env.bytecode_cache = template_code()
         # A one-shot build's templates cannot change under it: no stat of the file at each use
         # (six per page). A Builder that lives on keeps checking, and empties the cache when any
         # template's text changes (_renderer).

@@ -50,9 +50,14 @@ def _entry(result: pdf.Result) -> bytes:
     return json.dumps({"overflow": result.overflow}).encode() + b"\n" + result.data
 
 
-def _from_entry(raw: bytes) -> pdf.Result:
-    header, _, data = raw.partition(b"\n")
-    return pdf.Result(json.loads(header)["overflow"], data)
+def _from_entry(raw: bytes | None) -> pdf.Result | None:
+    """What `_entry` stored; None for anything else (the card is rendered again)."""
+    header, _, data = (raw or b"").partition(b"\n")
+    try:
+        overflow = json.loads(header)["overflow"]
+    except (ValueError, KeyError, TypeError):
+        return None
+    return pdf.Result(overflow, data) if isinstance(overflow, (int, float)) and not isinstance(overflow, bool) else None
 
 
 def render(site: Site, size: CardSize, reporter: Reporter, jobs: int | None = None) -> Rendered:
@@ -68,8 +73,7 @@ def render(site: Site, size: CardSize, reporter: Reporter, jobs: int | None = No
     cache = Cache(settings.root, "cards")
     results: list[pdf.Result | None] = []
     for job in planned.jobs:
-        raw = cache.get(job.key)
-        results.append(_from_entry(raw) if raw is not None else None)
+        results.append(_from_entry(cache.get(job.key)))
     missing = [i for i, r in enumerate(results) if r is None]
     fresh = pdf.render([planned.jobs[i] for i in missing], settings, size,
                         lambda done, total: reporter.progress("cards", done, total), jobs)

@@ -21,7 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sitegen.content.body import EXTENSION_CONFIGS, EXTENSIONS, SCANS, Heading
+from sitegen.content.body import EXTENSION_CONFIGS, EXTENSIONS, Heading
 
 # Python-Markdown versions (major, minor) whose parsing and toc ids the scanner was checked against.
 CHECKED_VERSIONS = {(3, 11)}
@@ -392,7 +392,6 @@ def scanner_checked() -> bool:
     return m is not None and (int(m.group(1)), int(m.group(2))) in CHECKED_VERSIONS
 
 
-@lru_cache(maxsize=SCANS)
 def find_headings(body: str, first_line: int) -> list[HeadingAt]:
     """Every heading of a page body with the id the build gives it, at its 1-based file position."""
     scanned = _scanned(body, first_line)

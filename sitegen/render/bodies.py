@@ -7,18 +7,13 @@ from typing import Iterator
 
 from sitegen.cache import Cache, code_digest, digest, pack
 from sitegen.content.body import Heading
-from sitegen.content.loader import derived
 from sitegen.content.model import Page
 from sitegen.render.markdown import CONFIG_ID, Rendered, render
 
 
 def body_key(page: Page) -> str:
     """The cache key of a page's rendered Markdown: its body, the Markdown settings and code."""
-    kept = derived(page)  # remembered with the page, across builds and processes
-    found = kept.get("markdown")
-    if found is None:
-        found = kept["markdown"] = markdown_key(page.body)
-    return found
+    return page.derived.get("markdown", lambda: markdown_key(page.body))  # kept with the page, across processes
 
 
 def markdown_key(body: str) -> str:

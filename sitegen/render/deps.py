@@ -25,13 +25,11 @@ from pathlib import Path
 from typing import Any
 
 from sitegen.cache import Cache, code_digest, digest
-from sitegen.content.loader import derived
 from sitegen.content.model import Page, Ref
 from sitegen.content.site import Site, Tag
 
 # Page attributes holding raw source: a template reading them from another page sees its body.
 _RAW = {"body", "front"}
-_LIBRARIES = ("jinja2", "markupsafe", "markdown", "yaml")
 
 
 Key = tuple  # (object, attribute, encoded arguments or None); stored as its JSON text
@@ -174,12 +172,11 @@ def wrap(value: Any, log: Recorder | None) -> Any:
 
 
 def _digests_of(page: Page) -> tuple[str, str]:
-    kept = derived(page)  # remembered with the page, across builds and processes
-    found = kept.get("digests")
-    if found is None:
+    def compute() -> tuple[str, str]:
         data = digest(page.source, repr(page.front.data))
-        found = kept["digests"] = (data, digest(data, page.body))
-    return found
+        return data, digest(data, page.body)
+
+    return page.derived.get("digests", compute)  # kept with the page, across builds and processes
 
 
 def data_digest(page: Page, raw: bool) -> str:
