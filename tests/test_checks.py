@@ -24,7 +24,10 @@ from sitegen.content.graph import Graph
 from sitegen.content.model import Movement
 from sitegen.content.schema import make_ref
 from sitegen.diagnostics import sort_key
-from sitegen.render.markdown import render
+from sitegen.render.markdown import MarkdownEngine
+
+MARKDOWN = MarkdownEngine()  # one for the whole file, as a build keeps one
+render = MARKDOWN.html_body
 
 FIXTURES = Path(__file__).parent / "fixtures" / "checks"
 E, W = "error", "warning"

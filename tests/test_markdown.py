@@ -12,7 +12,10 @@ from conftest import write_page
 from sitegen.check.checker import check
 from sitegen.config import load_settings
 from sitegen.content.body import find_links
-from sitegen.render.markdown import _ATTR, _instance, render, rewrite_links
+from sitegen.render.markdown import _ATTR, MarkdownEngine, rewrite_links
+
+MARKDOWN = MarkdownEngine()  # one for the whole file, as a build keeps one
+render = MARKDOWN.html_body
 
 GUIDE_BODY = """\
 See the [dowel drill](../drills/a.md) first, then [its set-up](../drills/a.md#set-up).
@@ -150,12 +153,12 @@ x = "<b>"
 
 
 def test_one_instance_is_reused_without_leaking_state() -> None:
-    first = _instance()
+    first = MARKDOWN.instance()
     assert render("## Alpha\n").headings[0].id == "alpha"
     # a fresh page starts with fresh heading ids, not "alpha_1"
     assert render("## Alpha\n").headings[0].id == "alpha"
     assert render("No headings.").headings == ()
-    assert _instance() is first
+    assert MARKDOWN.instance() is first
 
 
 def test_find_links_gives_file_positions() -> None:

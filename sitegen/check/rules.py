@@ -281,10 +281,6 @@ def _targets(ctx: CheckContext, page: Page) -> list[str | None]:
     return [link.ref.target for link in ctx.body_links(page)]
 
 
-# What the last check in this process found, and on which site.
-_seen: list[Seen | None] = [None]
-
-
 Find = Callable[..., Iterable[Diagnostic]]  # (ctx) for a site-wide rule, (ctx, page) for a rule per page
 
 
@@ -587,10 +583,10 @@ def media(ctx: CheckContext, page: Page) -> Iterator[Diagnostic]:
                          "write the full address, e.g. https://example.org/page")
 
 
-def run(site: Site, content: Content) -> list[Diagnostic]:
-    # Taken, not read: a check that fails half-way leaves nothing for the next one to patch.
-    before, _seen[0] = _seen[0], None
+def run(site: Site, content: Content, before: Seen | None = None) -> tuple[list[Diagnostic], Seen]:
+    """Every rule's findings, patched from those of the check `before` (see Rule); and what this
+    check saw, for the next one."""
     ctx = CheckContext(site, content, before)
     found = {check.name: check(ctx) for check in RULES}
-    _seen[0] = Seen(list(site.pages), ctx.existing, set(ctx.drafts), found, ctx.meant)
-    return list(chain.from_iterable(chain.from_iterable(found.values())))
+    seen = Seen(list(site.pages), ctx.existing, set(ctx.drafts), found, ctx.meant)
+    return list(chain.from_iterable(chain.from_iterable(found.values()))), seen
