@@ -324,7 +324,7 @@ def test_keys_no_output_asks_any_more_are_dropped_and_the_rest_still_work(site: 
         builder.build()
         (site / "content" / f"notes-{i}.md").unlink()
         result = builder.build()
-        manifest = builder._manifest(build_id_of(result.output))
+        manifest = builder.manifest(build_id_of(result.output))
         used = {i for o in manifest.outputs.values() for i in o.keys or ()}
         assert len(manifest.keys) == len(manifest.values) <= manifest.compacted * 3 // 2
         assert used <= set(range(len(manifest.keys)))

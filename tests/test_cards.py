@@ -484,7 +484,7 @@ def test_card_workers_collect_garbage_even_in_a_build_that_turned_the_collector_
     was_on = gc.isenabled()
     gc.disable()
     try:
-        results = pdf.render(["job"] * 6, None, None)  # type: ignore[arg-type]
+        results = pdf.pdfs_and_pngs(["job"] * 6, None, None)  # type: ignore[arg-type]
         assert [r.data for r in results] == [b"on"] * 6
         assert not gc.isenabled()  # and off again for the rest of the build
         assert gc.get_freeze_count() == 0  # nothing left frozen for a process that lives on

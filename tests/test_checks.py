@@ -27,7 +27,7 @@ from sitegen.diagnostics import sort_key
 from sitegen.render.markdown import MarkdownEngine
 
 MARKDOWN = MarkdownEngine()  # one for the whole file, as a build keeps one
-render = MARKDOWN.html_body
+html_body = MARKDOWN.html_body
 
 FIXTURES = Path(__file__).parent / "fixtures" / "checks"
 E, W = "error", "warning"
@@ -376,7 +376,7 @@ Another, level one
 
 
 def rendered_ids(body: str) -> list[tuple[int, str]]:
-    out = render(body).html
+    out = html_body(body).html
     return [(int(level), html.unescape(id_)) for level, id_ in re.findall(r'<h([1-6])[^>]*\bid="([^"]*)"', out)]
 
 
@@ -393,7 +393,7 @@ def test_find_headings_gives_the_ids_markdown_renders(name: str, body: str) -> N
     headings = find_headings(body, 1)
     assert [(h.level, h.id) for h in headings] == rendered_ids(body)
     in_toc = [(h.id, h.name) for h in headings if 2 <= h.level <= 3]
-    assert in_toc == [(h.id, h.name) for h in render(body).headings]
+    assert in_toc == [(h.id, h.name) for h in html_body(body).headings]
 
 
 def test_the_scanner_is_trusted_with_the_markdown_versions_it_was_checked_against() -> None:

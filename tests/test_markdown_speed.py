@@ -16,10 +16,10 @@ from markdown.util import AtomicString
 from test_benchmarks import corpus
 
 from sitegen.render.markdown import EXTENSION_CONFIGS, EXTENSIONS, MarkdownEngine
-from sitegen.render.markdown_speed import CHECKED_VERSIONS, _block_needles, speed_up
+from sitegen.render.markdown_speed import CHECKED_VERSIONS, block_needles, speed_up
 
 MARKDOWN = MarkdownEngine()  # one for the whole file, as a build keeps one
-render = MARKDOWN.html_body
+html_body = MARKDOWN.html_body
 
 TRICKY = """\
 # Title with *em* and `code`
@@ -141,7 +141,7 @@ def reference() -> markdown.Markdown:
 def assert_same(reference: markdown.Markdown, text: str) -> None:
     reference.reset()
     expected_html = reference.convert(text)
-    rendered = render(text)
+    rendered = html_body(text)
     assert rendered.html == expected_html, text
     assert MARKDOWN.instance().toc_tokens == reference.toc_tokens, text
     assert [(h.level, h.id) for h in rendered.headings] == [(t["level"], t["id"]) for t in flat(reference.toc_tokens)]
@@ -194,7 +194,7 @@ def test_the_speed_ups_are_in_place() -> None:
     assert "parseBlocks" in vars(parser)
     assert "test" in vars(parser.blockprocessors["admonition"])
     skippable = {name for name in ("table", "hashheader", "setextheader", "hr", "quote", "reference")
-                 if _block_needles(parser.blockprocessors[name]) is not None}
+                 if block_needles(parser.blockprocessors[name]) is not None}
     assert skippable == {"table", "hashheader", "setextheader", "hr", "quote", "reference"}
     assert MARKDOWN.instance().serializer is not to_html_string
     assert "run" in vars(MARKDOWN.instance().postprocessors["raw_html"])
@@ -217,7 +217,7 @@ def test_an_unchecked_version_leaves_the_instance_stock(monkeypatch: pytest.Monk
 
 def test_tricky_sample_matches_stock(reference: markdown.Markdown) -> None:
     assert_same(reference, TRICKY)
-    assert 'id="set-up_1"' in render(TRICKY).html  # the sample really has duplicate headings
+    assert 'id="set-up_1"' in html_body(TRICKY).html  # the sample really has duplicate headings
 
 
 def test_example_content_and_fixtures_match_stock(reference: markdown.Markdown) -> None:

@@ -196,7 +196,8 @@ class Builder:
         return digest(code_digest(), repr(self.settings), str(self.drafts), str(self.cards),
                       repr(sorted((self.extra_context or {}).items())))
 
-    def _manifest(self, build_id: str | None) -> Manifest | None:
+    def manifest(self, build_id: str | None) -> Manifest | None:
+        """What build `build_id` into this output folder made; None when it is not known (any more)."""
         if not build_id:
             return None
         if build_id not in self._known:
@@ -222,7 +223,7 @@ class Builder:
         twin = Twin(target)
         state = build_id_of(twin.path) if live is not None else None
         based_on, _, dirty = (state or "").partition(" ")
-        held = self._manifest(based_on)
+        held = self.manifest(based_on)
         if live is not None and held is not None and held.build_id != live.build_id:
             return Reuse(twin, held, target, live, build_id, dirty=bool(dirty) or self.cards)
         return Fresh(Staging(target, build_id), target, live)
@@ -243,7 +244,7 @@ class Builder:
         command = self._command()
         stats: dict[str, os.stat_result] = {}
         sources = scan(self.settings, stats)
-        live = self._manifest(build_id_of(target))
+        live = self.manifest(build_id_of(target))
         if live is not None and self._unchanged(live, command, sources, target):
             return self._replay(live, target, started)
         this = _Run(target, started, started_ns, command, sources, stats, live, self._memo or stored_memo(self.settings))

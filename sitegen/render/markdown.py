@@ -70,7 +70,7 @@ def _flatten(tokens: list[dict]) -> list[Heading]:
 # `\b(href|src)="([^"]*)"`, matched from its `="` on: the engine then scans for that literal
 # instead of trying the pattern at every position, ~10x faster, and each match's `="value"`
 # is all a rewrite replaces. `\b` before a name is "no word character just before it".
-_ATTR = re.compile(r'="(?:(?<=href=")(?<!\whref=")|(?<=src=")(?<!\wsrc="))([^"]*)"')
+LINK_ATTR = re.compile(r'="(?:(?<=href=")(?<!\whref=")|(?<=src=")(?<!\wsrc="))([^"]*)"')
 
 
 def rewrite_links(rendered: str, source: str, url_for: Callable[[Ref], str | None]) -> str:
@@ -84,4 +84,4 @@ def rewrite_links(rendered: str, source: str, url_for: Callable[[Ref], str | Non
         new = url_for(ref)
         return m.group(0) if new is None else f'="{html.escape(new)}"'
 
-    return _ATTR.sub(swap, rendered)
+    return LINK_ATTR.sub(swap, rendered)
