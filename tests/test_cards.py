@@ -224,6 +224,28 @@ def test_a_second_build_renders_nothing_and_a_changed_drill_only_its_card_and_de
     assert card_report(build_with_cards(warm_site)) == {"rendered": [], "assembled": []}
 
 
+def test_card_entries_sitegen_did_not_write_are_rendered_again(warm_site: Path):
+    """A card cache planted in a shared site folder, or cut short: each card and pin entry that
+    is not what sitegen stores is rendered again, and the build succeeds."""
+    import pickle
+
+    from sitegen.cache import Cache
+
+    cache = Cache(warm_site, "cards")
+    keys = [key for key, _data in cache.items()]
+    junk = [b"", b"not json\n%PDF-planted", b'{"overflow": "x"}\n%PDF-planted', pickle.dumps(print)]
+    cache.put_many([(key, junk[i % len(junk)]) for i, key in enumerate(keys)])
+    rendered = card_report(build_with_cards(warm_site))["rendered"]
+    out = warm_site / "output"
+    cards = [p for p in (out / "cards").glob("*.pdf") if not p.name.endswith("-deck.pdf")]
+    pins = list((out / "pins").glob("*.png"))
+    assert cards and pins and len(rendered) == len(cards) + len(pins)  # every one of them
+    for card in cards:
+        assert text_of(card)  # a real PDF again
+    for pin in pins:
+        assert png_size(pin) == (1000, 1500)
+
+
 # --- sizes and sheets ----------------------------------------------------------------------------
 
 

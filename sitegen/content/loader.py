@@ -71,7 +71,7 @@ class Loaded:
     result: tuple[Page | None, list[Diagnostic]]
 
     @property
-    def derived(self) -> int:
+    def derived_count(self) -> int:
         """How many values were derived from its page: more than were stored means store it again."""
         page = self.result[0]
         return len(page.derived.plain) if page is not None else 0
@@ -125,7 +125,7 @@ class PageMemo:
             except (TypeError, ValueError, KeyError, IndexError):  # not an entry written by `save`
                 continue
             memo._entries[source] = entry
-            memo._stored[source] = entry.derived
+            memo._stored[source] = entry.derived_count
         return memo
 
     def __contains__(self, source: str) -> bool:
@@ -166,7 +166,7 @@ class PageMemo:
         """Store the entries that are new, re-read, or have new derived values."""
         if self._store is None:
             return
-        changed = self._dirty | {s for s, e in self._entries.items() if e.derived != self._stored.get(s)}
+        changed = self._dirty | {s for s, e in self._entries.items() if e.derived_count != self._stored.get(s)}
         rows = []
         for source in sorted(changed):
             entry = self._entries.get(source)
@@ -175,7 +175,7 @@ class PageMemo:
                     rows.append((source, pack((self._version, entry.to_plain()))))
                 except ValueError:  # a value plain data cannot hold (an exotic YAML tag): read it again next time
                     continue
-                self._stored[source] = entry.derived
+                self._stored[source] = entry.derived_count
             if len(rows) >= 500:  # stored as they come: 10,000 entries held to the end weigh 70 MB
                 self._store.put_many(rows)
                 rows = []
