@@ -20,9 +20,9 @@ A Builder keeps the loaded pages (re-reading only files whose size or time chang
 rendered Markdown and the manifests in memory between builds. `sitegen.build.build()` is
 the one-shot entry point the CLI uses: each of its builds starts from what the cache kept for
 it instead, i.e. the pages the last build loaded and what was derived from them (loader.PageMemo),
-what each template uses, and the compiled templates (kept in a private folder, see template_code), so an edit costs about what the edited page does
-plus a pass of the whole-site checks. The output folder's twin is `output.twin_path(folder)`:
-remove it with the folder.
+what each template uses, and the compiled templates (in a private folder, see template_code),
+so an edit costs about what the edited page does plus a pass of the whole-site checks. The
+output folder's twin is `output.twin_path(folder)`: remove it with the folder.
 """
 
 from __future__ import annotations
@@ -247,7 +247,8 @@ class Builder:
         live = self.manifest(build_id_of(target))
         if live is not None and self._unchanged(live, command, sources, target):
             return self._replay(live, target, started)
-        this = _Run(target, started, started_ns, command, sources, stats, live, self._memo or stored_memo(self.settings))
+        memo = self._memo or stored_memo(self.settings)
+        this = _Run(target, started, started_ns, command, sources, stats, live, memo)
         try:
             result = self._checked_build(this)
         finally:
@@ -262,7 +263,8 @@ class Builder:
         site = checked.site
         renderer, answers = self._renderer(site)
         manifest = Manifest(uuid.uuid4().hex, digest(this.command, str(answers.templates.raw)), answers.state,
-                            command=this.command, sources=this.sources, started_ns=this.started_ns, pages=checked.pages,
+                            command=this.command, sources=this.sources, started_ns=this.started_ns,
+                            pages=checked.pages,
                             warnings=[d.to_json() for d in checked.diagnostics])
         rendered, changed, extra = self._assemble(this, renderer, answers, manifest)
         manifest.files = len(manifest.outputs) + len(manifest.copies) + extra

@@ -57,7 +57,7 @@ def _from_entry(raw: bytes | None) -> pdf.Result | None:
         overflow = json.loads(header)["overflow"]
     except (ValueError, KeyError, TypeError):
         return None
-    return pdf.Result(overflow, data) if isinstance(overflow, (int, float)) and not isinstance(overflow, bool) else None
+    return pdf.Result(overflow, data) if type(overflow) in (int, float) else None
 
 
 def cards_and_pins(site: Site, size: CardSize, reporter: Reporter, jobs: int | None = None) -> RenderedCards:

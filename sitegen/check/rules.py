@@ -27,7 +27,7 @@ from sitegen.content.frontmatter import FrontMatter
 from sitegen.content.loader import Content
 from sitegen.content.model import MOVEMENT_TYPES, Guide, Movement, Page, Ref
 from sitegen.content.site import Site
-from sitegen.content.stored import links_from_plain, links_to_plain, ref_from_row, row, rows
+from sitegen.content.stored import links_from_plain, links_to_plain, ref_from_row, row, rows, typed
 from sitegen.diagnostics import ERROR, WARNING, Diagnostic
 
 SEVERITY: dict[str, str] = {
@@ -193,7 +193,7 @@ class CheckContext:
 
     def other_ids(self, page: Page) -> set[str]:
         """Anchors besides headings (attr_list and raw HTML ids); rarely needed, so read on demand."""
-        return page.derived.get("ids", lambda: element_ids(page.body))
+        return page.derived.get("ids", lambda: element_ids(page.body), *typed(set))
 
     def references(self, page: Page) -> list[tuple[Ref, bool]]:
         """(reference, is it an image) for the front matter and the body, in file order."""
@@ -203,7 +203,7 @@ class CheckContext:
     def anchored(self, page: Page) -> frozenset[str]:
         """The pages `page` links into with an #anchor."""
         return page.derived.get("anchored", lambda: frozenset(
-            ref.target for ref, _image in self.references(page) if ref.anchor and ref.target))
+            ref.target for ref, _image in self.references(page) if ref.anchor and ref.target), *typed(frozenset))
 
     def relative(self, page: Page, target: str) -> str:
         """`target` (content-relative) as a path written in `page`."""

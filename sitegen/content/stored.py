@@ -40,10 +40,20 @@ def names(cls: type) -> tuple[str, ...]:
     return tuple(f.name for f in fields(cls))
 
 
+def typed(kind: type) -> Callable[[Any], Any]:
+    """(None, load) for `Derived.get`: a plain value of type `kind`, stored as it is."""
+    def load(value: Any) -> Any:
+        if type(value) is not kind:
+            raise TypeError(f"not a stored {kind.__name__}")
+        return value
+    return None, load
+
+
 def rows(cls: type) -> tuple[Callable[[list], list[tuple]], Callable[[Any], list]]:
     """(dump, load) for a list of flat dataclass instances, as `Derived.get` takes them."""
     names_ = names(cls)
-    return (lambda items: [row(item) for item in items]), (lambda value: [from_row(cls, names_, v) for v in _list(value)])
+    return ((lambda items: [row(item) for item in items]),
+            (lambda value: [from_row(cls, names_, v) for v in _list(value)]))
 
 
 _REF, _COUNT, _FAULT, _VARIATION, _DIAGNOSTIC, _LINK = (

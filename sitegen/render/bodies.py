@@ -8,12 +8,14 @@ from typing import Iterator
 from sitegen.cache import Cache, code_digest, digest, pack
 from sitegen.content.body import Heading
 from sitegen.content.model import Page
+from sitegen.content.stored import typed
 from sitegen.render.markdown import CONFIG_ID, HtmlBody, MarkdownEngine
 
 
 def body_key(page: Page) -> str:
     """The cache key of a page's rendered Markdown: its body, the Markdown settings and code."""
-    return page.derived.get("markdown", lambda: markdown_key(page.body))  # kept with the page, across processes
+    # Kept with the page, across builds and processes.
+    return page.derived.get("markdown", lambda: markdown_key(page.body), *typed(str))
 
 
 def markdown_key(body: str) -> str:

@@ -26,6 +26,7 @@ from typing import Any
 
 from sitegen.cache import Cache, code_digest, digest
 from sitegen.content.model import Page, Ref
+from sitegen.content.stored import typed
 from sitegen.content.site import Site, Tag
 
 # Page attributes holding raw source: a template reading them from another page sees its body.
@@ -185,7 +186,7 @@ def _digests_of(page: Page) -> tuple[str, str]:
         data = digest(page.source, repr(page.front.data))
         return data, digest(data, page.body)
 
-    return page.derived.get("digests", compute)  # kept with the page, across builds and processes
+    return page.derived.get("digests", compute, *typed(tuple))  # kept with the page, across builds and processes
 
 
 def data_digest(page: Page, raw: bool) -> str:
