@@ -412,12 +412,10 @@ def unchecked_markdown(monkeypatch: pytest.MonkeyPatch):
     from sitegen.check import headings
 
     monkeypatch.setattr(headings, "CHECKED_VERSIONS", set())
-    for cached in (headings.scanner_checked, headings.find_headings):
-        cached.cache_clear()
+    headings.scanner_checked.cache_clear()
     yield
     monkeypatch.undo()
-    for cached in (headings.scanner_checked, headings.find_headings):
-        cached.cache_clear()
+    headings.scanner_checked.cache_clear()
 
 
 def test_with_an_unchecked_markdown_the_ids_come_from_markdown_itself(unchecked_markdown, monkeypatch) -> None:

@@ -14,13 +14,13 @@ import difflib
 import operator
 import posixpath
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import chain, compress
 from typing import Callable, Iterable, Iterator
 from urllib.parse import unquote, urlsplit
 
-from sitegen.check.headings import HeadingAt, element_ids, find_headings
+from sitegen.check.headings import HeadingAt, StockMarkdown, element_ids, find_headings
 from sitegen.content import schema
 from sitegen.content.body import BodyLink, find_links
 from sitegen.content.frontmatter import FrontMatter
@@ -108,6 +108,7 @@ class CheckContext:
     site: Site
     content: Content
     before: Seen | None = None
+    stock: StockMarkdown = field(default_factory=StockMarkdown)  # made only for a Markdown the scanner does not know
 
     def at(self, page: Page, where: Ref | HeadingAt | tuple[int, int], code: str, message: str,
            hint: str = "") -> Diagnostic:
@@ -183,7 +184,7 @@ class CheckContext:
                                 links_to_plain, links_from_plain)
 
     def headings(self, page: Page) -> list[HeadingAt]:
-        return page.derived.get("headings", lambda: find_headings(page.body, page.body_line), *_HEADINGS)
+        return page.derived.get("headings", lambda: find_headings(page.body, page.body_line, self.stock), *_HEADINGS)
 
     def has_anchor(self, page: Page, anchor: str) -> bool:
         return any(h.id == anchor for h in self.headings(page)) or anchor in self.other_ids(page)
@@ -193,7 +194,7 @@ class CheckContext:
 
     def other_ids(self, page: Page) -> set[str]:
         """Anchors besides headings (attr_list and raw HTML ids); rarely needed, so read on demand."""
-        return page.derived.get("ids", lambda: element_ids(page.body), *typed(set))
+        return page.derived.get("ids", lambda: element_ids(page.body, self.stock), *typed(set))
 
     def references(self, page: Page) -> list[tuple[Ref, bool]]:
         """(reference, is it an image) for the front matter and the body, in file order."""
