@@ -43,7 +43,7 @@ if what == "cards":
     from sitegen.cards.sizes import SIZES
     jobs = [j for j in plan(site, SIZES[site.settings.card_size]).jobs if j.kind == "card"]
     started = time.perf_counter()
-    results = pool.render(jobs, site.settings, SIZES[site.settings.card_size])
+    results = pool.pdfs_and_pngs(jobs, site.settings, SIZES[site.settings.card_size])
     seconds = time.perf_counter() - started
     assert all(r.data and not r.problems and r.overflow == 0 for r in results), "a card failed"
     count = len(results)

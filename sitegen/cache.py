@@ -18,7 +18,11 @@ from typing import Any, Iterator
 
 CACHE_DIR = ".sitegen-cache"
 _VERSION = b"sitegen-cache-1"
-_LIBRARIES = ("jinja2", "markupsafe", "markdown", "yaml")
+# The libraries that shape what a build makes. Each one's top module (and Markdown's __meta__.py)
+# holds its version, so reading them covers the version as well as the code (tests/test_cache.py
+# holds each file to the installed version); importlib.metadata would cost `sitegen check` a
+# fifth of its time to import.
+_LIBRARIES = ("jinja2", "markupsafe", "markdown", "yaml", "weasyprint", "pydyf")
 
 
 def digest(*parts: bytes | str) -> str:
@@ -37,18 +41,32 @@ def file_digest(path: Path) -> str:
 
 @lru_cache(maxsize=1)
 def code_digest() -> str:
-    """sitegen's own code and the libraries that shape its output: an upgrade changes every output."""
+    """sitegen's own code and data (its theme, the overlay script) and the code and versions of
+    the libraries that shape its output: an upgrade changes every output."""
+    libraries = [path.read_bytes() for path in library_files(_LIBRARIES)]
+    return digest(*tree_parts(Path(__file__).resolve().parent), *libraries)
+
+
+def tree_parts(folder: Path) -> list[bytes]:
+    """Every file below `folder` but compiled bytecode, each as its path and its bytes."""
     parts = []
-    own = Path(__file__).resolve().parent
-    for path in sorted(own.rglob("*.py")):
-        parts.append(path.read_bytes())
-    for name in _LIBRARIES:
-        spec = importlib.util.find_spec(name)
+    for path in sorted(folder.rglob("*")):
+        if "__pycache__" in path.parts or path.suffix in (".pyc", ".pyo") or not path.is_file():
+            continue
+        parts += [path.relative_to(folder).as_posix().encode(), path.read_bytes()]
+    return parts
+
+
+def library_files(names: tuple[str, ...]) -> list[Path]:
+    """The top module of each library, and Markdown's __meta__.py (its version), as installed."""
+    found = []
+    for name in names:
+        spec = importlib.util.find_spec(name)  # finds a top-level package without importing it
         origin = Path(spec.origin) if spec and spec.origin else None
         for candidate in (origin, origin and origin.parent / "__meta__.py"):
             if candidate and candidate.is_file():
-                parts.append(candidate.read_bytes())
-    return digest(*parts)
+                found.append(candidate)
+    return found
 
 
 class Cache:

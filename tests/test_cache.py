@@ -324,7 +324,7 @@ def test_keys_no_output_asks_any_more_are_dropped_and_the_rest_still_work(site: 
         builder.build()
         (site / "content" / f"notes-{i}.md").unlink()
         result = builder.build()
-        manifest = builder._manifest(build_id_of(result.output))
+        manifest = builder.manifest(build_id_of(result.output))
         used = {i for o in manifest.outputs.values() for i in o.keys or ()}
         assert len(manifest.keys) == len(manifest.values) <= manifest.compacted * 3 // 2
         assert used <= set(range(len(manifest.keys)))
@@ -411,6 +411,47 @@ def test_plain_values_round_trip_and_foreign_bytes_are_refused(tmp_path: Path) -
     cache.put("foreign", b'["<p>not ours</p>", []]')
     cache.put_plain("ours", value)
     assert cache.get_plain("foreign") is None and cache.get_plain("ours") == value
+
+
+def test_the_code_digest_covers_every_file_of_the_package_but_bytecode(tmp_path: Path) -> None:
+    """Any module in any stage folder (cards/ too) and any data file (the theme the package
+    carries) changes the digest that keys every cache entry; compiled bytecode does not."""
+    import sitegen
+    from sitegen.cache import digest, tree_parts
+
+    package = tmp_path / "sitegen"
+    shutil.copytree(Path(sitegen.__file__).parent, package, ignore=shutil.ignore_patterns("__pycache__"))
+
+    def code() -> str:
+        return digest(*tree_parts(package))
+
+    before = code()
+    (package / "__pycache__").mkdir()
+    (package / "__pycache__" / "cache.cpython-311.pyc").write_bytes(b"compiled")
+    assert code() == before
+    seen = {before}
+    for rel in ("cards/pdf.py", "cards/new_module.py", "theme/templates/base.html", "theme/static/style.css"):
+        path = package / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text((path.read_text() if path.exists() else "") + "\n# edited\n")
+        seen.add(code())
+    assert len(seen) == 5  # each edit made a new digest
+
+
+@pytest.mark.parametrize("library, distribution", [("jinja2", "jinja2"), ("markdown", "markdown"),
+                                                   ("weasyprint", "weasyprint"), ("yaml", "pyyaml"),
+                                                   ("pydyf", "pydyf")])
+def test_the_code_digest_covers_the_libraries_versions(library: str, distribution: str) -> None:
+    """The files of each library the code digest reads hold its installed version (the digest
+    reads them rather than import importlib.metadata, which `sitegen check` would pay for)."""
+    import importlib.metadata
+
+    from sitegen.cache import library_files
+
+    version = importlib.metadata.version(distribution)
+    text = "".join(path.read_text(encoding="utf-8") for path in library_files((library,)))
+    as_tuple = "(" + ", ".join(version.split(".")) + ","  # Markdown's __version_info__ = (3, 11, 3, 'final', 0)
+    assert f"'{version}'" in text or f'"{version}"' in text or as_tuple in text
 
 
 _shared: list[Cache] = []
@@ -529,20 +570,125 @@ def test_a_corrupted_kept_model_or_template_is_rebuilt(site: Path, tmp_path: Pat
 
 def test_a_kept_page_from_other_code_is_never_served(site: Path, tmp_path: Path) -> None:
     """An entry that passes its checksum but was written by another version of sitegen (or is not
-    a pickle at all) is read again from the file."""
-    import pickle
+    one sitegen wrote at all) is read again from the file."""
+    from sitegen.cache import pack, unpack
+    from sitegen.content.loader import Loaded
 
     age(site)
     run_build(site)
     pages = Cache(site, "pages")
     kept = dict(pages.items())
-    _version, entry = pickle.loads(kept["drills/bodyweight-rdl.md"])
+    _version, plain = unpack(kept["drills/bodyweight-rdl.md"])
+    entry = Loaded.from_plain(plain)
     entry.result[0].title = "Served from a stale cache"
-    pages.put("drills/bodyweight-rdl.md", pickle.dumps(("another version", entry)))
-    pages.put("drills/weighted-rdl.md", b"not a pickle")
+    pages.put("drills/bodyweight-rdl.md", pack(("another version", entry.to_plain())))
+    pages.put("drills/weighted-rdl.md", b"not an entry")
     edit("templates/base.html", "</footer>", "</footer>\n<!-- changed -->")(site)  # everything renders again
     run_build(site)
     assert "Served from a stale cache" not in (site / "output/drills/bodyweight-rdl/index.html").read_text()
+    assert snapshot(site / "output") == clean_build(site, tmp_path)
+
+
+class _Planted:
+    """Unpickled, it creates the file it names: what a cache planted in a shared site folder could do."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def __reduce__(self):
+        return open, (str(self.path), "w")
+
+
+@pytest.mark.parametrize("command", [("build", "--no-cards"), ("check", "--no-cards")])
+def test_a_planted_cache_runs_no_code(site: Path, tmp_path: Path, command: tuple[str, ...]) -> None:
+    """Pickles planted in every cache file of a shared site folder, checksummed as sitegen's own
+    entries are, with and without the mark of sitegen's plain data: reading them would create a
+    file. They are ignored (the pages are read again from their files), and the build succeeds."""
+    import pickle
+
+    from sitegen.cache import code_digest, pack
+
+    age(site)
+    run_build(site)
+    created = tmp_path / "created-by-the-cache"
+    planted = pickle.dumps(_Planted(created))
+    for db in (site / CACHE_DIR).glob("*.sqlite"):
+        cache = Cache(site, db.stem)
+        keys = [key for key, _data in cache.items()]
+        assert keys
+        cache.put_many([(key, planted if i % 2 else pack(planted)) for i, key in enumerate(keys)])
+    # And a pickle in the place of a version-matching entry (where the last format kept one).
+    Cache(site, "pages").put("drills/bodyweight-rdl.md", pickle.dumps((code_digest(), _Planted(created))))
+    edit("content/drills/bodyweight-rdl.md", "Once the", "Now that the")(site)
+    sitegen_process(site, *command)
+    assert not created.exists()
+    if command[0] == "build":
+        assert snapshot(site / "output") == clean_build(site, tmp_path)
+        assert not created.exists()
+
+
+def test_compiled_templates_planted_in_the_site_folder_are_never_run(site: Path, tmp_path: Path) -> None:
+    """Compiled templates are code: a site folder holding some (where earlier versions of sitegen
+    kept them, under the keys they used) is built without running them."""
+    import jinja2
+
+    from sitegen.cache import code_digest, digest
+
+    created = tmp_path / "created-by-a-template"
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(site / "templates"))
+    plain = jinja2.BytecodeCache()
+    cache = Cache(site, "templates")
+    for name in env.list_templates():
+        source, filename, _uptodate = env.loader.get_source(env, name)
+        bucket = jinja2.bccache.Bucket(env, plain.get_cache_key(name, filename), plain.get_source_checksum(source))
+        bucket.code = compile(f"open({str(created)!r}, 'w')", filename, "exec")
+        cache.put(digest("jinja", code_digest(), bucket.key, bucket.checksum), bucket.bytecode_to_string())
+    edit("content/drills/bodyweight-rdl.md", "Once the", "Now that the")(site)
+    sitegen_process(site)
+    assert not created.exists()
+    assert snapshot(site / "output") == clean_build(site, tmp_path)
+
+
+def _read_pages(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The pages read from their files from now on (the others came from the cache)."""
+    import sitegen.content.loader
+
+    parsed: list[str] = []
+    real = sitegen.content.loader.load_text
+    monkeypatch.setattr(sitegen.content.loader, "load_text", lambda data, source, file: parsed.append(source) or
+                        real(data, source, file))
+    return parsed
+
+
+@pytest.mark.parametrize("damage", ["truncated", "foreign"])
+def test_a_truncated_or_foreign_page_cache_is_rebuilt(site: Path, tmp_path: Path, damage: str,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """A pages cache cut short (a full disk, a copy stopped half-way) or one another program made
+    (a database of other tables) is ignored: every page is read, and the cache is made afresh."""
+    age(site)
+    run_build(site)
+    path = site / CACHE_DIR / "pages.sqlite"
+    for suffix in ("-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)  # no connection is open: they hold nothing
+    if damage == "truncated":
+        data = path.read_bytes()
+        path.write_bytes(data[:len(data) // 3])
+    else:
+        path.unlink()
+        with sqlite3.connect(path) as db:
+            db.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT)")
+            db.execute("INSERT INTO notes (text) VALUES ('not sitegen''s')")
+    parsed = _read_pages(monkeypatch)
+    edit("content/drills/bodyweight-rdl.md", "Once the", "Now that the")(site)
+    run_build(site)
+    assert sorted(parsed) == sorted(p.relative_to(site / "content").as_posix()
+                                    for p in (site / "content").rglob("*.md"))
+    assert snapshot(site / "output") == clean_build(site, tmp_path)
+    age(site)
+    parsed.clear()
+    edit("content/drills/bodyweight-rdl.md", "Now that the", "Once the")(site)
+    run_build(site)  # the cache was made afresh: only the edited page is read
+    assert parsed == ["drills/bodyweight-rdl.md"]
     assert snapshot(site / "output") == clean_build(site, tmp_path)
 
 

@@ -224,6 +224,28 @@ def test_a_second_build_renders_nothing_and_a_changed_drill_only_its_card_and_de
     assert card_report(build_with_cards(warm_site)) == {"rendered": [], "assembled": []}
 
 
+def test_card_entries_sitegen_did_not_write_are_rendered_again(warm_site: Path):
+    """A card cache planted in a shared site folder, or cut short: each card and pin entry that
+    is not what sitegen stores is rendered again, and the build succeeds."""
+    import pickle
+
+    from sitegen.cache import Cache
+
+    cache = Cache(warm_site, "cards")
+    keys = [key for key, _data in cache.items()]
+    junk = [b"", b"not json\n%PDF-planted", b'{"overflow": "x"}\n%PDF-planted', pickle.dumps(print)]
+    cache.put_many([(key, junk[i % len(junk)]) for i, key in enumerate(keys)])
+    rendered = card_report(build_with_cards(warm_site))["rendered"]
+    out = warm_site / "output"
+    cards = [p for p in (out / "cards").glob("*.pdf") if not p.name.endswith("-deck.pdf")]
+    pins = list((out / "pins").glob("*.png"))
+    assert cards and pins and len(rendered) == len(cards) + len(pins)  # every one of them
+    for card in cards:
+        assert text_of(card)  # a real PDF again
+    for pin in pins:
+        assert png_size(pin) == (1000, 1500)
+
+
 # --- sizes and sheets ----------------------------------------------------------------------------
 
 
@@ -484,10 +506,34 @@ def test_card_workers_collect_garbage_even_in_a_build_that_turned_the_collector_
     was_on = gc.isenabled()
     gc.disable()
     try:
-        results = pdf.render(["job"] * 6, None, None)  # type: ignore[arg-type]
+        results = pdf.pdfs_and_pngs(["job"] * 6, None, None)  # type: ignore[arg-type]
         assert [r.data for r in results] == [b"on"] * 6
         assert not gc.isenabled()  # and off again for the rest of the build
         assert gc.get_freeze_count() == 0  # nothing left frozen for a process that lives on
     finally:
         if was_on:
             gc.enable()
+
+
+@pytest.mark.parametrize("footer, overflow", [("", 50.0), ('<div id="footer"></div>', 70.0), ("", 0.0)])
+def test_the_fit_check_reads_weasyprints_boxes_as_tested(footer: str, overflow: float):
+    """The fit check walks WeasyPrint's page boxes, a private API: a release that changes them
+    must fail here (and pyproject.toml allows only the releases that pass). A 100 pt card holding
+    150 pt of content overflows by 50 pt; with a 20 pt footer pinned to its bottom, by 70 pt."""
+    import importlib.metadata
+    import tomllib
+
+    import weasyprint
+
+    from sitegen.cards.pdf import overflow_of
+
+    content = 150 if overflow else 90
+    page = f"""<style>@page {{ size: 200pt 200pt; margin: 0 }} body {{ margin: 0 }}
+    #card {{ height: 100pt; position: relative }} .block {{ height: {content}pt }}
+    #footer {{ position: absolute; bottom: 0; height: 20pt; width: 10pt }}</style>
+    <article id="card"><div class="block"></div>{footer}</article>"""
+    assert overflow_of(weasyprint.HTML(string=page).render()) == overflow
+    pyproject = tomllib.loads((Path(__file__).parent.parent / "pyproject.toml").read_text(encoding="utf-8"))
+    wanted = next(d for d in pyproject["project"]["dependencies"] if d.startswith("weasyprint"))
+    low, high = (int(n) for n in re.fullmatch(r"weasyprint>=(\d+),<(\d+)", wanted).groups())
+    assert low <= int(importlib.metadata.version("weasyprint").split(".")[0]) < high

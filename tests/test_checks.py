@@ -24,7 +24,10 @@ from sitegen.content.graph import Graph
 from sitegen.content.model import Movement
 from sitegen.content.schema import make_ref
 from sitegen.diagnostics import sort_key
-from sitegen.render.markdown import render
+from sitegen.render.markdown import MarkdownEngine
+
+MARKDOWN = MarkdownEngine()  # one for the whole file, as a build keeps one
+html_body = MARKDOWN.html_body
 
 FIXTURES = Path(__file__).parent / "fixtures" / "checks"
 E, W = "error", "warning"
@@ -373,7 +376,7 @@ Another, level one
 
 
 def rendered_ids(body: str) -> list[tuple[int, str]]:
-    out = render(body).html
+    out = html_body(body).html
     return [(int(level), html.unescape(id_)) for level, id_ in re.findall(r'<h([1-6])[^>]*\bid="([^"]*)"', out)]
 
 
@@ -390,7 +393,7 @@ def test_find_headings_gives_the_ids_markdown_renders(name: str, body: str) -> N
     headings = find_headings(body, 1)
     assert [(h.level, h.id) for h in headings] == rendered_ids(body)
     in_toc = [(h.id, h.name) for h in headings if 2 <= h.level <= 3]
-    assert in_toc == [(h.id, h.name) for h in render(body).headings]
+    assert in_toc == [(h.id, h.name) for h in html_body(body).headings]
 
 
 def test_the_scanner_is_trusted_with_the_markdown_versions_it_was_checked_against() -> None:
@@ -409,12 +412,10 @@ def unchecked_markdown(monkeypatch: pytest.MonkeyPatch):
     from sitegen.check import headings
 
     monkeypatch.setattr(headings, "CHECKED_VERSIONS", set())
-    for cached in (headings.scanner_checked, headings.find_headings):
-        cached.cache_clear()
+    headings.scanner_checked.cache_clear()
     yield
     monkeypatch.undo()
-    for cached in (headings.scanner_checked, headings.find_headings):
-        cached.cache_clear()
+    headings.scanner_checked.cache_clear()
 
 
 def test_with_an_unchecked_markdown_the_ids_come_from_markdown_itself(unchecked_markdown, monkeypatch) -> None:

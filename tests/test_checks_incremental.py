@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import posixpath
 import random
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -18,24 +17,13 @@ import pytest
 from test_benchmarks import corpus
 
 from sitegen.check import rules
-from sitegen.check.checker import check
+from sitegen.check.checker import Checker, check
 from sitegen.config import load_settings
 from sitegen.content.loader import PageMemo
 
 STEPS = 250  # for each of two sites
 HEADINGS = ["Set-up", "How to do it", "What to feel", "Programming", "Why it matters", "Set-up {#own-id}"]
 ANCHORS = ["set-up", "how-to-do-it", "what-to-feel", "programming", "no-such-heading", "set-up_1"]
-
-
-@contextmanager
-def nothing_kept() -> Iterator[None]:
-    """A check that starts from nothing and leaves the resident one's findings as they were."""
-    kept = rules._seen[0]
-    rules._seen[0] = None
-    try:
-        yield
-    finally:
-        rules._seen[0] = kept
 
 
 class Site:
@@ -301,14 +289,13 @@ def edited(root: Path, seed: int) -> Iterator[tuple[int, str, list, list]]:
     """Edit a generated site at random; after each edit, what a resident and a fresh check find."""
     settings = load_settings(root)
     site = Site(root, random.Random(seed))
-    memo = PageMemo()
-    check(settings, memo=memo)
+    memo, resident_checker = PageMemo(), Checker()
+    resident_checker.check(settings, memo=memo)
     for step in range(STEPS):
         edit = site.rng.choices([e for e, _ in EDITS], weights=[w for _, w in EDITS])[0]
         what = edit(site)
-        resident = check(settings, memo=memo).diagnostics
-        with nothing_kept():
-            fresh = check(settings).diagnostics
+        resident = resident_checker.check(settings, memo=memo).diagnostics
+        fresh = check(settings).diagnostics  # starts from nothing
         yield step, what, resident, fresh
         site.flagged = sorted({d.file.partition("/")[2] for d in fresh})
 
@@ -421,13 +408,12 @@ def mini_site(root: Path, content_dir: str = "content") -> Path:
 def test_each_thing_a_finding_rests_on_is_followed(tmp_path: Path, scenario: str) -> None:
     content = mini_site(tmp_path)
     settings = load_settings(tmp_path)
-    memo = PageMemo()
-    check(settings, memo=memo)
+    memo, resident_checker = PageMemo(), Checker()
+    resident_checker.check(settings, memo=memo)
     for step, edit in enumerate(SCENARIOS[scenario]):
         edit(content)
-        resident = check(settings, memo=memo).diagnostics
-        with nothing_kept():
-            assert resident == check(settings).diagnostics, f"after edit {step}"
+        resident = resident_checker.check(settings, memo=memo).diagnostics
+        assert resident == check(settings).diagnostics, f"after edit {step}"
 
 
 def test_a_check_of_another_site_finds_what_a_fresh_check_finds(tmp_path: Path) -> None:
@@ -435,9 +421,9 @@ def test_a_check_of_another_site_finds_what_a_fresh_check_finds(tmp_path: Path) 
     for name, content_dir in (("one", "content"), ("two", "pages")):
         put("lone.md", "type: drill\ntitle: Lone\n---\n\nSee [a](a.md).\n")(tmp_path / name / content_dir)
         (tmp_path / name / "sitegen.toml").write_text(f'[sitegen]\ncontent_dir = "{content_dir}"\n')
-    check(load_settings(tmp_path / "one"))
+    checker = Checker()  # one checker, as a tool checking both would keep
+    checker.check(load_settings(tmp_path / "one"))
     other = load_settings(tmp_path / "two")
-    found = check(other).diagnostics
-    with nothing_kept():
-        assert found == check(other).diagnostics
+    found = checker.check(other).diagnostics
+    assert found == check(other).diagnostics
     assert [(d.code, d.file) for d in found] == [("LINK001", "pages/lone.md"), ("ORPHAN001", "pages/lone.md")]

@@ -147,14 +147,14 @@ def _by_lines(text: str) -> tuple[str, str, int] | None:
 def test_the_front_matter_is_found_as_splitting_every_line_finds_it() -> None:
     import random
 
-    from sitegen.content.frontmatter import _fenced
+    from sitegen.content.frontmatter import fenced
 
     pieces = ["---", "--- ", "...", "... ", "title: A", "", "\r", "body", "\ufeff---", "----", " ---", "---\r"]
     rng = random.Random(7)
     for _ in range(20_000):
         text = rng.choice(["\n", "\r\n"]).join(rng.choice(pieces) for _ in range(rng.randint(0, 7)))
         try:
-            front, body, end = _fenced(text)
+            front, body, end = fenced(text)
         except FrontMatterError:
             found = None
         else:

@@ -12,7 +12,10 @@ from conftest import write_page
 from sitegen.check.checker import check
 from sitegen.config import load_settings
 from sitegen.content.body import find_links
-from sitegen.render.markdown import _ATTR, _instance, render, rewrite_links
+from sitegen.render.markdown import LINK_ATTR, MarkdownEngine, rewrite_links
+
+MARKDOWN = MarkdownEngine()  # one for the whole file, as a build keeps one
+html_body = MARKDOWN.html_body
 
 GUIDE_BODY = """\
 See the [dowel drill](../drills/a.md) first, then [its set-up](../drills/a.md#set-up).
@@ -51,7 +54,7 @@ def body_html(site: Path, source: str) -> str:
     checked = check(load_settings(site))
     assert checked.diagnostics == []
     page = checked.site.graph.pages[source]
-    return rewrite_links(render(page.body).html, page.source, checked.site.url_for_ref)
+    return rewrite_links(html_body(page.body).html, page.source, checked.site.url_for_ref)
 
 
 def attrs(html: str) -> list[str]:
@@ -112,14 +115,14 @@ PIECES = ["href", "src", "HREF", "Src", 'href="', 'src="', '="', "=", '"', "'", 
 
 
 def test_the_attribute_pattern_matches_where_the_plain_one_does() -> None:
-    """`_ATTR` starts at `="` for speed; the plain pattern is the definition it must agree with."""
+    """`LINK_ATTR` starts at `="` for speed; the plain pattern is the definition it must agree with."""
     plain = re.compile(r'\b(href|src)="([^"]*)"')
     rng = random.Random(11)
     matched = 0
     for _ in range(20000):
         html = "".join(rng.choice(PIECES) for _ in range(rng.randint(0, 14)))
         expected = [(m.start(2) - 2, m.end(), m.group(2)) for m in plain.finditer(html)]
-        assert [(m.start(), m.end(), m.group(1)) for m in _ATTR.finditer(html)] == expected, html
+        assert [(m.start(), m.end(), m.group(1)) for m in LINK_ATTR.finditer(html)] == expected, html
         matched += len(expected)
     assert matched > 1500
 
@@ -141,7 +144,7 @@ x = "<b>"
 
 ### Step one
 """
-    out = render(text)
+    out = html_body(text)
     assert '<h2 class="wide" id="set-up">Set-up</h2>' in out.html
     assert "<table>" in out.html and "<td>8</td>" in out.html
     assert '<code class="language-python">x = &quot;&lt;b&gt;&quot;' in out.html
@@ -150,12 +153,12 @@ x = "<b>"
 
 
 def test_one_instance_is_reused_without_leaking_state() -> None:
-    first = _instance()
-    assert render("## Alpha\n").headings[0].id == "alpha"
+    first = MARKDOWN.instance()
+    assert html_body("## Alpha\n").headings[0].id == "alpha"
     # a fresh page starts with fresh heading ids, not "alpha_1"
-    assert render("## Alpha\n").headings[0].id == "alpha"
-    assert render("No headings.").headings == ()
-    assert _instance() is first
+    assert html_body("## Alpha\n").headings[0].id == "alpha"
+    assert html_body("No headings.").headings == ()
+    assert MARKDOWN.instance() is first
 
 
 def test_find_links_gives_file_positions() -> None:

@@ -15,8 +15,11 @@ from markdown.serializers import to_html_string
 from markdown.util import AtomicString
 from test_benchmarks import corpus
 
-from sitegen.render.markdown import EXTENSION_CONFIGS, EXTENSIONS, _instance, render
-from sitegen.render.markdown_speed import CHECKED_VERSIONS, _block_needles, speed_up
+from sitegen.render.markdown import EXTENSION_CONFIGS, EXTENSIONS, MarkdownEngine
+from sitegen.render.markdown_speed import CHECKED_VERSIONS, block_needles, speed_up
+
+MARKDOWN = MarkdownEngine()  # one for the whole file, as a build keeps one
+html_body = MARKDOWN.html_body
 
 TRICKY = """\
 # Title with *em* and `code`
@@ -138,9 +141,9 @@ def reference() -> markdown.Markdown:
 def assert_same(reference: markdown.Markdown, text: str) -> None:
     reference.reset()
     expected_html = reference.convert(text)
-    rendered = render(text)
+    rendered = html_body(text)
     assert rendered.html == expected_html, text
-    assert _instance().toc_tokens == reference.toc_tokens, text
+    assert MARKDOWN.instance().toc_tokens == reference.toc_tokens, text
     assert [(h.level, h.id) for h in rendered.headings] == [(t["level"], t["id"]) for t in flat(reference.toc_tokens)]
 
 
@@ -184,18 +187,18 @@ def test_the_speed_ups_are_in_place() -> None:
     """Otherwise every comparison below would hold trivially, stock against stock."""
     if tuple(markdown.__version_info__[:2]) not in CHECKED_VERSIONS:
         pytest.skip(f"Python-Markdown {markdown.__version__} is not a checked version: the instance stays stock")
-    inline = vars(_instance().treeprocessors["inline"])
+    inline = vars(MARKDOWN.instance().treeprocessors["inline"])
     assert "_InlineProcessor__handleInline" in inline
-    assert "is_block_level" in vars(_instance())
-    parser = _instance().parser
+    assert "is_block_level" in vars(MARKDOWN.instance())
+    parser = MARKDOWN.instance().parser
     assert "parseBlocks" in vars(parser)
     assert "test" in vars(parser.blockprocessors["admonition"])
     skippable = {name for name in ("table", "hashheader", "setextheader", "hr", "quote", "reference")
-                 if _block_needles(parser.blockprocessors[name]) is not None}
+                 if block_needles(parser.blockprocessors[name]) is not None}
     assert skippable == {"table", "hashheader", "setextheader", "hr", "quote", "reference"}
-    assert _instance().serializer is not to_html_string
-    assert "run" in vars(_instance().postprocessors["raw_html"])
-    assert "run" in vars(_instance().treeprocessors["attr_list"])
+    assert MARKDOWN.instance().serializer is not to_html_string
+    assert "run" in vars(MARKDOWN.instance().postprocessors["raw_html"])
+    assert "run" in vars(MARKDOWN.instance().treeprocessors["attr_list"])
 
 
 def test_an_unchecked_version_leaves_the_instance_stock(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -214,7 +217,7 @@ def test_an_unchecked_version_leaves_the_instance_stock(monkeypatch: pytest.Monk
 
 def test_tricky_sample_matches_stock(reference: markdown.Markdown) -> None:
     assert_same(reference, TRICKY)
-    assert 'id="set-up_1"' in render(TRICKY).html  # the sample really has duplicate headings
+    assert 'id="set-up_1"' in html_body(TRICKY).html  # the sample really has duplicate headings
 
 
 def test_example_content_and_fixtures_match_stock(reference: markdown.Markdown) -> None:
@@ -274,7 +277,7 @@ def serialized(serializer: Callable[[etree.Element], str], tree: etree.Element) 
 
 def test_the_serializer_matches_stock_on_random_trees() -> None:
     rng = random.Random(7)
-    fast = _instance().serializer
+    fast = MARKDOWN.instance().serializer
     outcomes = set()
     for _ in range(3000):
         tree = random_tree(rng)
@@ -292,7 +295,7 @@ class Hiding(etree.Element):
 
 
 def test_the_serializer_matches_stock_on_odd_trees() -> None:
-    fast = _instance().serializer
+    fast = MARKDOWN.instance().serializer
     deep = root = etree.Element("div")
     for _ in range(sys.getrecursionlimit() + 10):  # too deep to recurse: stock's loop must answer
         deep = etree.SubElement(deep, "blockquote", {"class": "q"})

@@ -20,9 +20,9 @@ A Builder keeps the loaded pages (re-reading only files whose size or time chang
 rendered Markdown and the manifests in memory between builds. `sitegen.build.build()` is
 the one-shot entry point the CLI uses: each of its builds starts from what the cache kept for
 it instead, i.e. the pages the last build loaded and what was derived from them (loader.PageMemo),
-the compiled templates and what each one uses, so an edit costs about what the edited page does
-plus a pass of the whole-site checks. The output folder's twin is `output.twin_path(folder)`:
-remove it with the folder.
+what each template uses, and the compiled templates (in a private folder, see template_code),
+so an edit costs about what the edited page does plus a pass of the whole-site checks. The
+output folder's twin is `output.twin_path(folder)`: remove it with the folder.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from __future__ import annotations
 import os
 import time
 import uuid
-from contextlib import contextmanager, nullcontext
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
@@ -39,7 +39,7 @@ from sitegen.build.assemble import Fresh, Reuse, intact
 from sitegen.build.manifest import KeyTable, Manifest, Output
 from sitegen.build.output import Staging, Twin, build_id_of, check_output_dir, one_build_at_a_time
 from sitegen.cache import Cache, code_digest, digest
-from sitegen.check.checker import check
+from sitegen.check.checker import Checker
 from sitegen.collector import collector_paused
 from sitegen.config import Settings
 from sitegen.content.loader import PageMemo, ignored, stored_memo
@@ -48,8 +48,8 @@ from sitegen.diagnostics import Diagnostic, count
 from sitegen.errors import ContentError
 from sitegen.parallel import run, start_method
 from sitegen.render.bodies import Bodies, body_key
-from sitegen.render.deps import Answers, TemplateInfo
-from sitegen.render.markdown import Rendered
+from sitegen.render.deps import Analyses, Answers, QuestionTexts, TemplateInfo
+from sitegen.render.markdown import HtmlBody, MarkdownEngine
 from sitegen.render.pages import Renderer, environment
 from sitegen.report import Reporter
 
@@ -67,6 +67,20 @@ class BuildResult:
     warnings: list[Diagnostic] = field(default_factory=list)
     rendered: list[str] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Run:
+    """One build: where it goes, what it started from, and what it found before rendering."""
+
+    target: Path
+    started: float  # perf_counter, for the time reported
+    started_ns: int  # wall clock, to tell files changed during the build
+    command: str  # see Builder._command
+    sources: dict[str, list[int]]  # see scan
+    stats: dict[str, os.stat_result]
+    live: Manifest | None  # the build that made the live folder
+    memo: PageMemo
 
 
 @dataclass
@@ -117,25 +131,22 @@ def _scan_folder(path: str, rel: str, found: dict[str, list[int]], keep: dict[st
                     keep[inner + entry.name] = st
 
 
-def template_code(cache: Cache) -> Any:
-    """A Jinja bytecode cache kept in `cache`: a one-shot build loads compiled templates instead
-    of compiling them. Entries are keyed by the template's source and sitegen's code (which makes
-    the environment), and checksummed by the cache: a damaged one is compiled again."""
+def template_code() -> Any:
+    """A Jinja bytecode cache: a one-shot build loads compiled templates instead of compiling
+    them. Compiled templates are code, so they are never kept in the site folder (a shared site
+    could plant them) but in Jinja's default folder: one in the temporary directory that only
+    this user can reach. Entries are keyed by the template's name, file and source, and
+    sitegen's code (which makes the environment). None where no such folder can be had."""
     import jinja2
 
-    class TemplateCode(jinja2.BytecodeCache):
-        def _key(self, bucket: Any) -> str:
-            return digest("jinja", code_digest(), bucket.key, bucket.checksum)
+    class TemplateCode(jinja2.FileSystemBytecodeCache):
+        def get_cache_key(self, name: str, filename: str | None = None) -> str:
+            return digest("jinja", code_digest(), name, filename or "")
 
-        def load_bytecode(self, bucket: Any) -> None:
-            data = cache.get(self._key(bucket))
-            if data is not None:
-                bucket.bytecode_from_string(data)  # checks Jinja's and Python's versions too
-
-        def dump_bytecode(self, bucket: Any) -> None:
-            cache.put(self._key(bucket), bucket.bytecode_to_string())
-
-    return TemplateCode()
+    try:
+        return TemplateCode()
+    except (RuntimeError, OSError):  # no private folder: templates are compiled each time
+        return None
 
 
 def _load_templates(env: Any) -> None:
@@ -164,9 +175,15 @@ class Builder:
         self.extra_context = extra_context
         self.cache = Cache(settings.root, "markdown")
         self.manifests = Cache(settings.root, "builds")
-        self.templates = Cache(settings.root, "templates")  # compiled templates and what they use
+        self.templates = Cache(settings.root, "templates")  # what each template uses (see TemplateInfo)
         self._memo = PageMemo() if keep_in_memory else None
-        self._bodies: dict[str, Rendered] | None = {} if keep_in_memory else None
+        self._bodies: dict[str, HtmlBody] | None = {} if keep_in_memory else None
+        # What checking and rendering remember from one build to the next: a Builder is the
+        # session that owns them (and a one-shot build's Builder lives for one build).
+        self._checker = Checker()
+        self._markdown = MarkdownEngine()
+        self._questions = QuestionTexts()
+        self._analyses: Analyses = {}
         self._known: dict[str, Manifest] = {}  # the manifests of the live folder and its twin
         self._folder_key = ""
         self._env: Any = None  # kept with its compiled templates by a long-running Builder
@@ -179,7 +196,8 @@ class Builder:
         return digest(code_digest(), repr(self.settings), str(self.drafts), str(self.cards),
                       repr(sorted((self.extra_context or {}).items())))
 
-    def _manifest(self, build_id: str | None) -> Manifest | None:
+    def manifest(self, build_id: str | None) -> Manifest | None:
+        """What build `build_id` into this output folder made; None when it is not known (any more)."""
         if not build_id:
             return None
         if build_id not in self._known:
@@ -205,7 +223,7 @@ class Builder:
         twin = Twin(target)
         state = build_id_of(twin.path) if live is not None else None
         based_on, _, dirty = (state or "").partition(" ")
-        held = self._manifest(based_on)
+        held = self.manifest(based_on)
         if live is not None and held is not None and held.build_id != live.build_id:
             return Reuse(twin, held, target, live, build_id, dirty=bool(dirty) or self.cards)
         return Fresh(Staging(target, build_id), target, live)
@@ -226,41 +244,41 @@ class Builder:
         command = self._command()
         stats: dict[str, os.stat_result] = {}
         sources = scan(self.settings, stats)
-        live = self._manifest(build_id_of(target))
+        live = self.manifest(build_id_of(target))
         if live is not None and self._unchanged(live, command, sources, target):
             return self._replay(live, target, started)
         memo = self._memo or stored_memo(self.settings)
+        this = _Run(target, started, started_ns, command, sources, stats, live, memo)
         try:
-            result = self._checked_build(target, started, started_ns, command, sources, stats, live, memo)
+            result = self._checked_build(this)
         finally:
-            memo.save()  # once the build is done: it keeps what checking and rendering derived
+            this.memo.save()  # once the build is done: it keeps what checking and rendering derived
         result.seconds = time.perf_counter() - started  # the time reported is the time waited
         return result
 
-    def _checked_build(self, target: Path, started: float, started_ns: int, command: str,
-                       sources: dict[str, list[int]], stats: dict[str, os.stat_result], live: Manifest | None,
-                       memo: PageMemo) -> BuildResult:
-        checked = check(self.settings, drafts=self.drafts, memo=memo, stats=stats)
+    def _checked_build(self, this: _Run) -> BuildResult:
+        checked = self._checker.check(self.settings, drafts=self.drafts, memo=this.memo, stats=this.stats)
         if checked.failed(self.strict):
             raise ContentError(checked.diagnostics, checked.pages)
         site = checked.site
         renderer, answers = self._renderer(site)
-        manifest = Manifest(uuid.uuid4().hex, digest(command, str(answers.templates.raw)), answers.state,
-                            command=command, sources=sources, started_ns=started_ns, pages=checked.pages,
+        manifest = Manifest(uuid.uuid4().hex, digest(this.command, str(answers.templates.raw)), answers.state,
+                            command=this.command, sources=this.sources, started_ns=this.started_ns,
+                            pages=checked.pages,
                             warnings=[d.to_json() for d in checked.diagnostics])
-        rendered, changed, extra = self._assemble(renderer, answers, live, target, manifest)
+        rendered, changed, extra = self._assemble(this, renderer, answers, manifest)
         manifest.files = len(manifest.outputs) + len(manifest.copies) + extra
-        self._save(manifest, keep={manifest.build_id, live.build_id if live else ""})
+        self._save(manifest, keep={manifest.build_id, this.live.build_id if this.live else ""})
         if self._bodies is not None:  # keep only the bodies the site still has
             live_bodies = {body_key(p) for p in site.pages}
             self._bodies = {k: v for k, v in self._bodies.items() if k in live_bodies}
-        return BuildResult(target, checked.pages, manifest.files, time.perf_counter() - started,
+        return BuildResult(this.target, checked.pages, manifest.files, time.perf_counter() - this.started,
                            checked.diagnostics, rendered=rendered, changed=changed)
 
     def _environment(self) -> Any:
         """The Jinja environment, its templates compiled once and kept in the cache (see TemplateCode)."""
         env = environment(self.settings.templates_path)
-        env.bytecode_cache = template_code(self.templates)
+        env.bytecode_cache = template_code()
         # A one-shot build's templates cannot change under it: no stat of the file at each use
         # (six per page). A Builder that lives on keeps checking, and empties the cache when any
         # template's text changes (_renderer).
@@ -268,7 +286,7 @@ class Builder:
         return env
 
     def _renderer(self, site: Site) -> tuple[Renderer, Answers]:
-        bodies = Bodies({p.source: p for p in site.pages}, self.cache, self._bodies)
+        bodies = Bodies({p.source: p for p in site.pages}, self.cache, self._markdown, self._bodies)
         links = None
         if self.cards:  # pages link their card, deck and pin only when the build makes them
             from sitegen.cards import CardLinks
@@ -277,24 +295,26 @@ class Builder:
         env = self._env or self._environment()
         if self._memo is not None:
             self._env = env
-        renderer = Renderer(site, bodies, {"cards": links, **(self.extra_context or {})}, env=env)
-        answers = Answers(site, TemplateInfo(env, self.templates))
+        renderer = Renderer(site, bodies, {"cards": links, **(self.extra_context or {})}, env=env,
+                            questions=self._questions)
+        answers = Answers(site, TemplateInfo(env, self.templates, self._analyses), self._questions)
         if self._env is not None and answers.templates.signature != self._templates:
             # Jinja reloads a template when its file time changes; two saves in one clock tick keep it.
             self._env.cache.clear()
             self._templates = answers.templates.signature
         return renderer, answers
 
-    def _assemble(self, renderer: Renderer, answers: Answers, live: Manifest | None, target: Path,
+    def _assemble(self, this: _Run, renderer: Renderer, answers: Answers,
                   manifest: Manifest) -> tuple[list[str], list[str], int]:
         """Render what changed, fill the folder to swap in, swap it in (when anything differs).
         Return the rendered paths, the changed paths and how many files the cards step made."""
         # Outputs are reused only when nothing global changed; equal bytes are kept either way.
+        live = this.live
         reusable = live if live is not None and live.global_digest == manifest.global_digest else None
-        folder = self._folder(target, live, manifest.build_id)
+        folder = self._folder(this.target, live, manifest.build_id)
         extra = 0
         try:
-            rendered, writes = self._render(renderer, answers, reusable, live, target, folder, manifest)
+            rendered, writes = self._render(this, renderer, answers, reusable, folder, manifest)
             changed = self._changed(live, manifest)
             if isinstance(folder, Fresh) and live is not None and not (changed or writes or self.cards):
                 folder.abort()  # nothing differs from the live folder: keep it, and its id
@@ -326,14 +346,15 @@ class Builder:
         changed = [rel for rel, o in after.items() if rel not in before or before[rel].digest != o.digest]
         return sorted(changed + [rel for rel in before if rel not in after])
 
-    def _render(self, renderer: Renderer, answers: Answers, reusable: Manifest | None, live: Manifest | None,
-                target: Path, folder: Fresh | Reuse, manifest: Manifest) -> tuple[list[str], int]:
+    def _render(self, this: _Run, renderer: Renderer, answers: Answers, reusable: Manifest | None,
+                folder: Fresh | Reuse, manifest: Manifest) -> tuple[list[str], int]:
         """Render the outputs whose inputs changed and put every output and copied file into
         `folder`; return the rendered paths and how many files were written. `manifest.outputs`
         gets each output and its dependency keys, `manifest.keys` and `.values` the keys and their
         answers (those of the last build for the outputs it kept); `manifest.copies` the
         copied files. Copies share the workers with the pages: on a fresh folder they are a
         sixth of the work."""
+        live = this.live
         stale = reusable.stale(answers) if reusable is not None else set()
         todo = []
         writes = 0
@@ -341,7 +362,7 @@ class Builder:
             manifest.keys, manifest.values = list(reusable.keys), list(reusable.values)
             manifest.compacted = reusable.compacted
         table = KeyTable(manifest.keys, manifest.values)  # interned as outputs come: this process waits anyway
-        base = os.fspath(target)  # joined as text: an edit's build asks about every output
+        base = os.fspath(this.target)  # joined as text: an edit's build asks about every output
         for path, template, context in renderer.jobs():
             old = reusable.outputs.get(path) if reusable is not None else None
             live_file = f"{base}/{path}"

@@ -13,8 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sitegen import __version__
-from sitegen.cache import digest, file_digest
+from sitegen.cache import code_digest, digest, file_digest
 from sitegen.cards.fonts import FontUse, check_fonts, named_families
 from sitegen.cards.paths import card_path, has_card, log_path, pin_path
 from sitegen.cards.sizes import CardSize
@@ -153,7 +152,7 @@ class KeyMaker:
 
         self.settings = settings
         self.env = environment(settings.templates_path)
-        self.base = digest("sitegen-cards-1", __version__, fonts)
+        self.base = digest("sitegen-cards-1", code_digest(), fonts)  # sitegen and WeasyPrint as installed
         # A card depends on the card size; a pin has its own, whatever the cards' size.
         card = digest(size.name, size.fmt())
         self.sizes = {"card": card, "log": digest(card, repr(log_page(size))),

@@ -222,7 +222,7 @@ class _Cards:
         return index, self.worker.run(self.jobs[index])
 
 
-def render(jobs: list[Job], settings: Settings, size: CardSize,
+def pdfs_and_pngs(jobs: list[Job], settings: Settings, size: CardSize,
            progress: Callable[[int, int], None] = lambda done, total: None,
            processes: int | None = None) -> list[Result]:
     """Render every job on `processes` cores (default: all); results in the jobs' order."""

@@ -25,7 +25,7 @@ _GROWING = ("faults", "cues", "mastery", "drills", "exercises", "next", "equipme
 
 
 @dataclass
-class Rendered:
+class RenderedCards:
     plan: Plan
     results: list[pdf.Result]
     fresh: list[str]  # outputs rendered in this run (the rest came from the cache)
@@ -50,12 +50,17 @@ def _entry(result: pdf.Result) -> bytes:
     return json.dumps({"overflow": result.overflow}).encode() + b"\n" + result.data
 
 
-def _from_entry(raw: bytes) -> pdf.Result:
-    header, _, data = raw.partition(b"\n")
-    return pdf.Result(json.loads(header)["overflow"], data)
+def _from_entry(raw: bytes | None) -> pdf.Result | None:
+    """What `_entry` stored; None for anything else (the card is rendered again)."""
+    header, _, data = (raw or b"").partition(b"\n")
+    try:
+        overflow = json.loads(header)["overflow"]
+    except (ValueError, KeyError, TypeError):
+        return None
+    return pdf.Result(overflow, data) if type(overflow) in (int, float) else None
 
 
-def render(site: Site, size: CardSize, reporter: Reporter, jobs: int | None = None) -> Rendered:
+def cards_and_pins(site: Site, size: CardSize, reporter: Reporter, jobs: int | None = None) -> RenderedCards:
     """Every card and pin of the site: from the cache, or rendered now (on `jobs` cores) and cached."""
     settings = site.settings
     for template in (CARD_TEMPLATE, PIN_TEMPLATE, LOG_TEMPLATE):
@@ -64,21 +69,20 @@ def render(site: Site, size: CardSize, reporter: Reporter, jobs: int | None = No
                              "sitegen example site, or build without cards: sitegen build --no-cards")
     planned = plan(site, size)
     if planned.problems:
-        return Rendered(planned, [pdf.Result(0, b"") for _ in planned.jobs], [])
+        return RenderedCards(planned, [pdf.Result(0, b"") for _ in planned.jobs], [])
     cache = Cache(settings.root, "cards")
     results: list[pdf.Result | None] = []
     for job in planned.jobs:
-        raw = cache.get(job.key)
-        results.append(_from_entry(raw) if raw is not None else None)
+        results.append(_from_entry(cache.get(job.key)))
     missing = [i for i, r in enumerate(results) if r is None]
-    fresh = pdf.render([planned.jobs[i] for i in missing], settings, size,
+    fresh = pdf.pdfs_and_pngs([planned.jobs[i] for i in missing], settings, size,
                         lambda done, total: reporter.progress("cards", done, total), jobs)
     for i, result in zip(missing, fresh):
         results[i] = result
         if not result.problems:  # failures are re-tried next time, never served from the cache
             cache.put(planned.jobs[i].key, _entry(result))
     done = [r for r in results if r is not None]
-    return Rendered(planned, done, [planned.jobs[i].output for i in missing])
+    return RenderedCards(planned, done, [planned.jobs[i].output for i in missing])
 
 
 def overflow_diagnostic(job: Job, overflow: float, size: CardSize) -> Diagnostic:
@@ -97,7 +101,7 @@ def overflow_diagnostic(job: Job, overflow: float, size: CardSize) -> Diagnostic
 
 def card_fit_diagnostics(site: Site, size: str | None = None, reporter: Reporter | None = None) -> list[Diagnostic]:
     """CARD001–CARD005 (and TPL001) for `sitegen check`: cards and pins that overflow or fail to render."""
-    return render(site, card_size(site.settings, size), reporter or Reporter(quiet=True)).problems()
+    return cards_and_pins(site, card_size(site.settings, size), reporter or Reporter(quiet=True)).problems()
 
 
 def build_cards(site: Site, out_dir: Path, reporter: Reporter | None = None, size: str | None = None,
@@ -110,7 +114,7 @@ def build_cards(site: Site, out_dir: Path, reporter: Reporter | None = None, siz
     """
     reporter = reporter or Reporter()
     chosen = card_size(site.settings, size)
-    rendered = render(site, chosen, reporter, jobs)
+    rendered = cards_and_pins(site, chosen, reporter, jobs)
     problems = rendered.problems()
     if any(d.severity == ERROR for d in problems):
         raise ContentError(problems, len(site.pages))
@@ -147,7 +151,7 @@ def _names(outputs: list[str]) -> str:
     return f"{len(outputs)} ({', '.join(outputs)})" if 0 < len(outputs) <= 8 else str(len(outputs))
 
 
-def _decks_and_sheet(site: Site, rendered: Rendered, files: dict[str, bytes]) -> list[str]:
+def _decks_and_sheet(site: Site, rendered: RenderedCards, files: dict[str, bytes]) -> list[str]:
     """Add the decks and the sheet to `files`; returns those not taken from the cache."""
     size = rendered.plan.size
     keys = {job.output: job.key for job in rendered.plan.jobs}

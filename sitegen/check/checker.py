@@ -31,12 +31,28 @@ class Checked:
         return count(self.diagnostics, strict)[0] > 0
 
 
+class Checker:
+    """Checks a site again and again (a long-running Builder keeps one): each check starts from
+    the last one's findings and finds again only those resting on something that changed (see
+    rules.Rule); the findings are the same as a fresh check's."""
+
+    def __init__(self) -> None:
+        self.last: rules.Seen | None = None
+
+    def check(self, settings: Settings, drafts: bool = False, memo: PageMemo | None = None,
+              stats: dict[str, os.stat_result] | None = None) -> Checked:
+        """Load and check the whole site; return every diagnostic, errors and warnings alike. `stats`:
+        the content files' stats, taken moments ago (see builder.scan)."""
+        with collector_paused():
+            content = load(settings, drafts=drafts, memo=memo, stats=stats)
+            site = Site(settings, content.pages, content.assets)
+            # Taken, not read: a check that fails half-way leaves nothing for the next one to patch.
+            before, self.last = self.last, None
+            found, self.last = rules.run(site, content, before)
+        return Checked(site, content, content.diagnostics + found)
+
+
 def check(settings: Settings, drafts: bool = False, memo: PageMemo | None = None,
           stats: dict[str, os.stat_result] | None = None) -> Checked:
-    """Load and check the whole site; return every diagnostic, errors and warnings alike. `stats`:
-    the content files' stats, taken moments ago (see builder.scan)."""
-    with collector_paused():
-        content = load(settings, drafts=drafts, memo=memo, stats=stats)
-        site = Site(settings, content.pages, content.assets)
-        diagnostics = content.diagnostics + rules.run(site, content)
-    return Checked(site, content, diagnostics)
+    """A check that starts from nothing (see Checker.check)."""
+    return Checker().check(settings, drafts, memo, stats)

@@ -21,7 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sitegen.content.body import EXTENSION_CONFIGS, EXTENSIONS, SCANS, Heading
+from sitegen.content.body import EXTENSION_CONFIGS, EXTENSIONS, Heading
 
 # Python-Markdown versions (major, minor) whose parsing and toc ids the scanner was checked against.
 CHECKED_VERSIONS = {(3, 11)}
@@ -392,28 +392,36 @@ def scanner_checked() -> bool:
     return m is not None and (int(m.group(1)), int(m.group(2))) in CHECKED_VERSIONS
 
 
-@lru_cache(maxsize=SCANS)
-def find_headings(body: str, first_line: int) -> list[HeadingAt]:
-    """Every heading of a page body with the id the build gives it, at its 1-based file position."""
+class StockMarkdown:
+    """Python-Markdown as the build configures it, listing every heading level in its toc: where
+    the ids come from with a Markdown version the scanner was not checked against. Its owner (a
+    check) makes it on first use, and only then."""
+
+    def __init__(self) -> None:
+        self._md: Any = None
+
+    def convert(self, body: str) -> tuple[str, list[dict]]:
+        """The body's HTML and its toc tokens."""
+        if self._md is None:
+            import markdown
+
+            configs = {**EXTENSION_CONFIGS, "toc": {**EXTENSION_CONFIGS.get("toc", {}), "toc_depth": "1-6"}}
+            self._md = markdown.Markdown(extensions=EXTENSIONS, extension_configs=configs, output_format="html")
+        self._md.reset()
+        return self._md.convert(body), self._md.toc_tokens
+
+
+def find_headings(body: str, first_line: int, stock: StockMarkdown | None = None) -> list[HeadingAt]:
+    """Every heading of a page body with the id the build gives it, at its 1-based file position;
+    `stock`: the Markdown to read them from when the scanner is not trusted (see scanner_checked)."""
     scanned = _scanned(body, first_line)
-    return scanned if scanner_checked() else _rendered(body, first_line, scanned)
+    return scanned if scanner_checked() else _rendered(body, first_line, scanned, stock or StockMarkdown())
 
 
-@lru_cache(maxsize=1)
-def _stock() -> Any:
-    """Python-Markdown as the build configures it, listing every heading level in its toc."""
-    import markdown
-
-    configs = {**EXTENSION_CONFIGS, "toc": {**EXTENSION_CONFIGS.get("toc", {}), "toc_depth": "1-6"}}
-    return markdown.Markdown(extensions=EXTENSIONS, extension_configs=configs, output_format="html")
-
-
-def _rendered(body: str, first_line: int, scanned: list[HeadingAt]) -> list[HeadingAt]:
+def _rendered(body: str, first_line: int, scanned: list[HeadingAt], stock: StockMarkdown) -> list[HeadingAt]:
     """The headings Python-Markdown itself gives `body`; where they pair up with the scanner's,
     at the positions it found (else at the body's first line)."""
-    md = _stock()
-    md.reset()
-    md.convert(body)
+    _html, toc = stock.convert(body)
     found: list[tuple[int, str, str]] = []
 
     def walk(tokens: list[dict]) -> None:
@@ -421,7 +429,7 @@ def _rendered(body: str, first_line: int, scanned: list[HeadingAt]) -> list[Head
             found.append((t["level"], t["id"], html.unescape(t["name"])))
             walk(t["children"])
 
-    walk(md.toc_tokens)
+    walk(toc)
     paired = len(found) == len(scanned)
     return [HeadingAt(level, id_, name, scanned[i].line if paired else first_line,
                       scanned[i].column if paired else 1, scanned[i].wanted if paired else id_)
@@ -449,10 +457,8 @@ def _scanned(body: str, first_line: int) -> list[HeadingAt]:
     return out
 
 
-def element_ids(body: str) -> set[str]:
+def element_ids(body: str, stock: StockMarkdown | None = None) -> set[str]:
     """Ids a link may target besides headings: attr_list ids on other elements, ids and names in raw HTML."""
     if not scanner_checked():  # every id of the rendered body (headings' too: they are targets anyway)
-        md = _stock()
-        md.reset()
-        return set(_HTML_ID.findall(md.convert(body))) | set(_HTML_ID.findall(body))
+        return set(_HTML_ID.findall((stock or StockMarkdown()).convert(body)[0])) | set(_HTML_ID.findall(body))
     return _scan(body, 1)[1] | set(_HTML_ID.findall(body))

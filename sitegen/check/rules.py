@@ -14,19 +14,20 @@ import difflib
 import operator
 import posixpath
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import chain, compress
-from typing import Any, Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 from urllib.parse import unquote, urlsplit
 
-from sitegen.check.headings import HeadingAt, element_ids, find_headings
+from sitegen.check.headings import HeadingAt, StockMarkdown, element_ids, find_headings
 from sitegen.content import schema
 from sitegen.content.body import BodyLink, find_links
 from sitegen.content.frontmatter import FrontMatter
-from sitegen.content.loader import Content, derived
+from sitegen.content.loader import Content
 from sitegen.content.model import MOVEMENT_TYPES, Guide, Movement, Page, Ref
 from sitegen.content.site import Site
+from sitegen.content.stored import links_from_plain, links_to_plain, ref_from_row, row, rows, typed
 from sitegen.diagnostics import ERROR, WARNING, Diagnostic
 
 SEVERITY: dict[str, str] = {
@@ -107,6 +108,7 @@ class CheckContext:
     site: Site
     content: Content
     before: Seen | None = None
+    stock: StockMarkdown = field(default_factory=StockMarkdown)  # made only for a Markdown the scanner does not know
 
     def at(self, page: Page, where: Ref | HeadingAt | tuple[int, int], code: str, message: str,
            hint: str = "") -> Diagnostic:
@@ -175,19 +177,14 @@ class CheckContext:
             stale.update(i for i, page in enumerate(self.site.pages) if not into.isdisjoint(self.anchored(page)))
         return stale
 
+    # What scanning a page's text finds is kept with the page (see model.Derived), in plain form
+    # for the cache: the next check, in this process or the next, does not scan it again.
     def body_links(self, page: Page) -> list[BodyLink]:
-        return self._scan(page, "links", lambda p: find_links(p.body, p.source, p.body_line))
+        return page.derived.get("links", lambda: find_links(page.body, page.source, page.body_line),
+                                links_to_plain, links_from_plain)
 
     def headings(self, page: Page) -> list[HeadingAt]:
-        return self._scan(page, "headings", lambda p: find_headings(p.body, p.body_line))
-
-    @staticmethod
-    def _scan(page: Page, kind: str, scan: Callable[[Page], Any]) -> Any:
-        """What scanning a page's text finds, kept with the page (see loader.derived)."""
-        kept = derived(page)
-        if kind not in kept:
-            kept[kind] = scan(page)
-        return kept[kind]
+        return page.derived.get("headings", lambda: find_headings(page.body, page.body_line, self.stock), *_HEADINGS)
 
     def has_anchor(self, page: Page, anchor: str) -> bool:
         return any(h.id == anchor for h in self.headings(page)) or anchor in self.other_ids(page)
@@ -197,17 +194,17 @@ class CheckContext:
 
     def other_ids(self, page: Page) -> set[str]:
         """Anchors besides headings (attr_list and raw HTML ids); rarely needed, so read on demand."""
-        return self._scan(page, "ids", lambda p: element_ids(p.body))
+        return page.derived.get("ids", lambda: element_ids(page.body, self.stock), *typed(set))
 
     def references(self, page: Page) -> list[tuple[Ref, bool]]:
         """(reference, is it an image) for the front matter and the body, in file order."""
-        return self._scan(page, "references", lambda p: [(ref, ref.key == "image") for ref in p.refs()] + [
-            (link.ref, link.image) for link in self.body_links(p)])
+        return page.derived.get("references", lambda: [(ref, ref.key == "image") for ref in page.refs()] + [
+            (link.ref, link.image) for link in self.body_links(page)], _references_to_plain, _references_from_plain)
 
     def anchored(self, page: Page) -> frozenset[str]:
         """The pages `page` links into with an #anchor."""
-        return self._scan(page, "anchored", lambda p: frozenset(
-            ref.target for ref, _image in self.references(p) if ref.anchor and ref.target))
+        return page.derived.get("anchored", lambda: frozenset(
+            ref.target for ref, _image in self.references(page) if ref.anchor and ref.target), *typed(frozenset))
 
     def relative(self, page: Page, target: str) -> str:
         """`target` (content-relative) as a path written in `page`."""
@@ -250,6 +247,17 @@ class CheckContext:
         return not ref.url and ref.target is not None and ref.target not in self.existing
 
 
+_HEADINGS = rows(HeadingAt)
+
+
+def _references_to_plain(references: list[tuple[Ref, bool]]) -> list[tuple]:
+    return [(row(ref), image) for ref, image in references]
+
+
+def _references_from_plain(value: list) -> list[tuple[Ref, bool]]:
+    return [(ref_from_row(ref), image) for ref, image in value]
+
+
 def _front_changes(old: Page, new: Page) -> set[str]:
     """The keys whose value or place differ between two versions of a page's front matter (FRONT
     for the front matter's own start): every field of a Page but its body comes from these."""
@@ -272,10 +280,6 @@ def _places(front: FrontMatter) -> dict[str, list]:
 
 def _targets(ctx: CheckContext, page: Page) -> list[str | None]:
     return [link.ref.target for link in ctx.body_links(page)]
-
-
-# What the last check in this process found, and on which site.
-_seen: list[Seen | None] = [None]
 
 
 Find = Callable[..., Iterable[Diagnostic]]  # (ctx) for a site-wide rule, (ctx, page) for a rule per page
@@ -580,10 +584,10 @@ def media(ctx: CheckContext, page: Page) -> Iterator[Diagnostic]:
                          "write the full address, e.g. https://example.org/page")
 
 
-def run(site: Site, content: Content) -> list[Diagnostic]:
-    # Taken, not read: a check that fails half-way leaves nothing for the next one to patch.
-    before, _seen[0] = _seen[0], None
+def run(site: Site, content: Content, before: Seen | None = None) -> tuple[list[Diagnostic], Seen]:
+    """Every rule's findings, patched from those of the check `before` (see Rule); and what this
+    check saw, for the next one."""
     ctx = CheckContext(site, content, before)
     found = {check.name: check(ctx) for check in RULES}
-    _seen[0] = Seen(list(site.pages), ctx.existing, set(ctx.drafts), found, ctx.meant)
-    return list(chain.from_iterable(chain.from_iterable(found.values())))
+    seen = Seen(list(site.pages), ctx.existing, set(ctx.drafts), found, ctx.meant)
+    return list(chain.from_iterable(chain.from_iterable(found.values()))), seen

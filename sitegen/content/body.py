@@ -6,7 +6,6 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 from sitegen.content.model import Ref
 from sitegen.content.schema import make_ref
@@ -47,12 +46,6 @@ def _blank_code_spans(line: str) -> str:
     return _CODE_SPAN.sub(lambda m: " " * len(m.group(0)), line)
 
 
-# The preview server checks the whole site on every save: remembering each body's links and
-# headings makes that cost one page's scan instead of all of them. Callers must not mutate results.
-SCANS = 50_000
-
-
-@lru_cache(maxsize=SCANS)
 def find_links(body: str, source: str, first_line: int) -> list[BodyLink]:
     """Every link and image in a page body, with the 1-based file position of its text."""
     links: list[BodyLink] = []

@@ -64,20 +64,20 @@ def _is_fence(line: str) -> bool:
 
 def split(text: str) -> SourceFile:
     """Parse a page's text; raises FrontMatterError with a file position."""
-    front, body, end = _fenced(text)
+    front, body, end = fenced(text)
     return SourceFile(front=parse_yaml(front, first_line=2), body=body, body_line=end + 2)
 
 
 def body_of(text: str) -> str:
     """The page's Markdown body, as `split` finds it, without parsing the front matter."""
-    return _fenced(text)[1]
+    return fenced(text)[1]
 
 
 # A line closing the front matter: '---' or '...', then nothing but spaces (as str.rstrip sees them).
 _CLOSING = re.compile(r"^(?:---|\.\.\.)[^\S\n]*$", re.MULTILINE)
 
 
-def _fenced(text: str) -> tuple[str, str, int]:
+def fenced(text: str) -> tuple[str, str, int]:
     """The front matter's text, the body, and the index of the line closing the front matter."""
     text = text.lstrip("\ufeff").replace("\r\n", "\n")
     newline = text.find("\n")

@@ -6,17 +6,17 @@ import difflib
 import gc
 import os
 import time
-import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sitegen.cache import digest
+from sitegen.cache import digest, pack, unpack
 from sitegen.collector import collector_paused
 from sitegen.config import Settings
 from sitegen.content import schema
 from sitegen.content.frontmatter import FrontMatterError, SourceFile, split
 from sitegen.content.model import MOVEMENT_TYPES, Guide, Movement, Page
+from sitegen.content.stored import diagnostics_from_plain, diagnostics_to_plain, page_from_plain, page_to_plain
 from sitegen.diagnostics import ERROR, Diagnostic
 
 # Editor droppings: vim swap and backup files, emacs lock files, vim's write test file.
@@ -60,16 +60,36 @@ _RACY_NS = 1_000_000_000
 
 @dataclass
 class Loaded:
-    """One file as read: its stat when read, the digest of its bytes, what loading it gave, and
-    what later steps derived from its page (see `derived`). All of it is a function of the bytes
-    and the path, so it stays valid while the bytes do."""
+    """One file as read: its stat when read, the digest of its bytes, and what loading it gave
+    (its page keeps what later steps derive from it: see model.Derived). All of it is a function
+    of the bytes and the path, so it stays valid while the bytes do."""
 
     file: str
     signature: tuple[int, int, int, int]  # size, mtime, ctime, inode
     settled: bool  # read more than a tick after its last change: an equal stat proves it unchanged
     digest: str
     result: tuple[Page | None, list[Diagnostic]]
-    derived: dict = field(default_factory=dict)
+
+    @property
+    def derived_count(self) -> int:
+        """How many values were derived from its page: more than were stored means store it again."""
+        page = self.result[0]
+        return len(page.derived.plain) if page is not None else 0
+
+    def to_plain(self) -> tuple:
+        page, diags = self.result
+        return (self.file, self.signature, self.settled, self.digest,
+                None if page is None else page_to_plain(page), diagnostics_to_plain(diags))
+
+    @classmethod
+    def from_plain(cls, value: Any) -> "Loaded":
+        """What `to_plain` made; raises TypeError, ValueError, KeyError or IndexError for anything else."""
+        file, signature, settled, hashed, page, diags = value
+        if not (type(file) is str and type(hashed) is str and type(settled) is bool and type(signature) is tuple
+                and len(signature) == 4 and all(type(n) is int for n in signature)):
+            raise TypeError("not a stored file")
+        return cls(file, signature, settled, hashed,
+                   (None if page is None else page_from_plain(page), diagnostics_from_plain(diags)))
 
 
 class PageMemo:
@@ -78,9 +98,11 @@ class PageMemo:
     A settled file whose size, times and inode are as they were is not read again; any other
     file is read and hashed, and its page is still reused when its bytes are the same. With a
     `Cache` (see `stored`), the memo outlives the process: a one-shot build then reads only the
-    files that changed since the last one. Entries are pickled one per file, under a version of
-    sitegen's code, and the cache checksums every entry: a corrupted, foreign or unreadable
-    entry is dropped and the file read again."""
+    files that changed since the last one. The cache lies in the site folder, which may come
+    from someone else: entries are plain data (see content/stored.py), never anything that runs
+    code when read, one per file, under a version of sitegen's code; an entry that is
+    corrupted, foreign, from another version or not of the shape written is ignored, and its
+    file read again (and stored anew)."""
 
     def __init__(self, store: Any = None, version: str = "") -> None:
         self._entries: dict[str, Loaded] = {}
@@ -93,17 +115,17 @@ class PageMemo:
     def stored(cls, store: Any, version: str, writable: bool = True) -> "PageMemo":
         """The memo kept in `store` (a cache.Cache) by earlier processes running code `version`;
         not `writable`, it never writes to the store."""
-        import pickle
-
         memo = cls(store if writable else None, version)
         for source, data in store.items():
             try:
-                stored_version, entry = pickle.loads(data)
-            except Exception:  # checksummed, yet unreadable: pickled by another version; read the file again
+                stored_version, plain = unpack(data)
+                if stored_version != version:
+                    continue
+                entry = Loaded.from_plain(plain)
+            except (TypeError, ValueError, KeyError, IndexError):  # not an entry written by `save`
                 continue
-            if stored_version == version and isinstance(entry, Loaded):
-                memo._entries[source] = entry
-                memo._stored[source] = len(entry.derived)
+            memo._entries[source] = entry
+            memo._stored[source] = entry.derived_count
         return memo
 
     def __contains__(self, source: str) -> bool:
@@ -144,35 +166,21 @@ class PageMemo:
         """Store the entries that are new, re-read, or have new derived values."""
         if self._store is None:
             return
-        import pickle
-
-        changed = self._dirty | {s for s, e in self._entries.items() if len(e.derived) != self._stored.get(s)}
+        changed = self._dirty | {s for s, e in self._entries.items() if e.derived_count != self._stored.get(s)}
         rows = []
         for source in sorted(changed):
             entry = self._entries.get(source)
             if entry is not None and entry.digest:
-                rows.append((source, pickle.dumps((self._version, entry), protocol=pickle.HIGHEST_PROTOCOL)))
-                self._stored[source] = len(entry.derived)
+                try:
+                    rows.append((source, pack((self._version, entry.to_plain()))))
+                except ValueError:  # a value plain data cannot hold (an exotic YAML tag): read it again next time
+                    continue
+                self._stored[source] = entry.derived_count
             if len(rows) >= 500:  # stored as they come: 10,000 entries held to the end weigh 70 MB
                 self._store.put_many(rows)
                 rows = []
         self._store.put_many(rows)
         self._dirty.clear()
-
-
-# Pages loaded through a PageMemo share their entry's `derived`; others get their own.
-_derived: "weakref.WeakKeyDictionary[Page, dict]" = weakref.WeakKeyDictionary()
-
-
-def derived(page: Page) -> dict:
-    """What later steps compute from a page's text alone (its links, headings, digests), by name:
-    a PageMemo keeps it with the page, so an unchanged page is not scanned again, even by the next
-    process. The page must not be changed after loading, and each name must be computed from
-    the page (and sitegen's code) only."""
-    found = _derived.get(page)
-    if found is None:
-        found = _derived[page] = {}
-    return found
 
 
 def load(settings: Settings, drafts: bool = False, memo: PageMemo | None = None,
@@ -188,8 +196,6 @@ def load(settings: Settings, drafts: bool = False, memo: PageMemo | None = None,
         if memo is not None:
             loaded = memo.load(f"{folder}/{source}", source, file, stats.get(source))
             page, diags = loaded.result
-            if page is not None:
-                _derived[page] = loaded.derived
         else:
             page, diags = load_page(f"{folder}/{source}", source, file)
         content.files_read += 1
@@ -295,7 +301,7 @@ def stored_memo(settings: Settings, read_only: bool = False) -> PageMemo:
 
     if read_only and not (settings.root / CACHE_DIR / "pages.sqlite").is_file():
         return PageMemo()
-    with collector_paused():  # unpickling makes many lasting objects and no garbage
+    with collector_paused():  # reading the pages makes many lasting objects and no garbage
         try:
             memo = PageMemo.stored(Cache(settings.root, "pages"), code_digest(), writable=not read_only)
         except (OSError, sqlite3.Error):

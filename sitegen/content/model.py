@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Any, Callable, Optional
 
 from sitegen.content.frontmatter import FrontMatter
 
@@ -58,6 +58,42 @@ class Variation:
     how: str
 
 
+class Derived:
+    """What later steps compute from a page's text alone (its links, headings, digests), by name.
+
+    It lives with the page, so an unchanged page is not scanned again; a PageMemo stores the
+    plain form of each value (see `get`) with the page, for the next process. Each name must be
+    computed from the page (and sitegen's code) only, and the page must not change after loading."""
+
+    __slots__ = ("values", "plain")
+
+    def __init__(self, plain: dict[str, Any] | None = None) -> None:
+        self.values: dict[str, Any] = {}
+        self.plain: dict[str, Any] = plain if plain is not None else {}  # name -> plain form, kept across processes
+
+    def get(self, name: str, compute: Callable[[], Any],
+            dump: Callable[[Any], Any] | None = None, load: Callable[[Any], Any] | None = None) -> Any:
+        """The value `name`, computed once. `dump` turns it into plain data (str, numbers,
+        tuples, lists, dicts, sets) and `load` back; without them the value is plain data itself.
+        A stored form that `load` cannot read (TypeError, ValueError) is computed again."""
+        found = self.values.get(name, _MISSING)
+        if found is _MISSING:
+            raw = self.plain.get(name, _MISSING)
+            if raw is not _MISSING:
+                try:
+                    found = load(raw) if load is not None else raw
+                except (TypeError, ValueError):
+                    found = _MISSING
+            if found is _MISSING:
+                found = compute()
+                self.plain[name] = dump(found) if dump is not None else found
+            self.values[name] = found
+        return found
+
+
+_MISSING = object()
+
+
 @dataclass(eq=False)
 class Page:
     """Every page: guides, drills, exercises and plain pages."""
@@ -77,6 +113,7 @@ class Page:
     draft: bool = False
     image: Optional[Ref] = None
     image_alt: str = ""
+    derived: Derived = field(default_factory=Derived, repr=False, compare=False)
 
     @property
     def url_path(self) -> str:

@@ -276,7 +276,7 @@ def slug(value: Any, ctx: RefContext) -> str:
 
 
 @dataclass(frozen=True)
-class Key:
+class FrontKey:
     name: str
     types: tuple[str, ...]  # page types that may carry the key
     parse: Callable[[Any, RefContext], Any]
@@ -286,48 +286,48 @@ class Key:
     required: bool = False
 
 
-KEYS: dict[str, Key] = {k.name: k for k in [
-    Key("type", ALL, page_type, "text", "drill", "What the page is: guide, drill, exercise or page.", True),
-    Key("title", ALL, text, "text", "Dowel hip hinge", "The page's title.", True),
-    Key("slug", ALL, slug, "text", "dowel-hip-hinge", "The last part of the URL. Default: the file name."),
-    Key("date", ALL, date, "date", "2026-11-20", "When the page was first published (YYYY-MM-DD)."),
-    Key("updated", ALL, date, "date", "2026-11-24", "When the page last changed meaningfully."),
-    Key("summary", ALL, text, "text", "Learn the hinge with a broomstick.",
+KEYS: dict[str, FrontKey] = {k.name: k for k in [
+    FrontKey("type", ALL, page_type, "text", "drill", "What the page is: guide, drill, exercise or page.", True),
+    FrontKey("title", ALL, text, "text", "Dowel hip hinge", "The page's title.", True),
+    FrontKey("slug", ALL, slug, "text", "dowel-hip-hinge", "The last part of the URL. Default: the file name."),
+    FrontKey("date", ALL, date, "date", "2026-11-20", "When the page was first published (YYYY-MM-DD)."),
+    FrontKey("updated", ALL, date, "date", "2026-11-24", "When the page last changed meaningfully."),
+    FrontKey("summary", ALL, text, "text", "Learn the hinge with a broomstick.",
         "One sentence for listings, feeds and link previews."),
-    Key("tags", ALL, text_list, "list of text", "[hip-hinge, beginner]", "Topics; each gets a tag page."),
-    Key("draft", ALL, flag, "true/false", "true",
+    FrontKey("tags", ALL, text_list, "list of text", "[hip-hinge, beginner]", "Topics; each gets a tag page."),
+    FrontKey("draft", ALL, flag, "true/false", "true",
         "A draft is left out of the build (shown by `sitegen serve --drafts`)."),
-    Key("image", ALL, file_ref, "path", "../images/dowel-hip-hinge.svg",
+    FrontKey("image", ALL, file_ref, "path", "../images/dowel-hip-hinge.svg",
         "The page's illustration, relative to this file."),
-    Key("image_alt", ALL, text, "text", "A dowel touching head, upper back and tailbone",
+    FrontKey("image_alt", ALL, text, "text", "A dowel touching head, upper back and tailbone",
         "What the image shows, for screen readers and when it fails to load."),
-    Key("level", MOVEMENT, level, "number 1–5", "2", "How hard the step is: 1 easiest, 5 hardest."),
-    Key("equipment", MOVEMENT, text_list, "list of text", "[dowel]", "What the reader needs."),
-    Key("muscles", MOVEMENT, text_list, "list of text", "[hamstrings, glutes]", "What the movement trains."),
-    Key("sets", MOVEMENT, sets, "number or range", "2-3", "How many sets."),
-    Key("reps", MOVEMENT, reps, "number, range or duration", "6-10",
+    FrontKey("level", MOVEMENT, level, "number 1–5", "2", "How hard the step is: 1 easiest, 5 hardest."),
+    FrontKey("equipment", MOVEMENT, text_list, "list of text", "[dowel]", "What the reader needs."),
+    FrontKey("muscles", MOVEMENT, text_list, "list of text", "[hamstrings, glutes]", "What the movement trains."),
+    FrontKey("sets", MOVEMENT, sets, "number or range", "2-3", "How many sets."),
+    FrontKey("reps", MOVEMENT, reps, "number, range or duration", "6-10",
         "Repetitions per set: a number (8), a range (6-10) or a duration (30s)."),
-    Key("cues", MOVEMENT, text_list, "list of text", "[Push the hips back, Keep the shins still]",
+    FrontKey("cues", MOVEMENT, text_list, "list of text", "[Push the hips back, Keep the shins still]",
         "Short coaching cues, 3–5 fit on a card."),
-    Key("faults", MOVEMENT, faults, "list of {fault, fix}",
+    FrontKey("faults", MOVEMENT, faults, "list of {fault, fix}",
         "[{fault: Knees bend first, fix: Send the hips back}]", "Common faults and how to fix each."),
-    Key("mastery", MOVEMENT, text, "text", "8 reps without losing a contact point",
+    FrontKey("mastery", MOVEMENT, text, "text", "8 reps without losing a contact point",
         "The gate to pass before moving on to `next`."),
-    Key("next", MOVEMENT, page_refs, "path or list of paths", "bodyweight-rdl.md",
+    FrontKey("next", MOVEMENT, page_refs, "path or list of paths", "bodyweight-rdl.md",
         "What comes after this step (drills or exercises)."),
-    Key("prerequisites", MOVEMENT, page_refs, "list of paths", "[dowel-hip-hinge.md]",
+    FrontKey("prerequisites", MOVEMENT, page_refs, "list of paths", "[dowel-hip-hinge.md]",
         "What must be mastered first."),
-    Key("regression", MOVEMENT, page_ref, "path", "dowel-hip-hinge.md",
+    FrontKey("regression", MOVEMENT, page_ref, "path", "dowel-hip-hinge.md",
         "An easier page to go back to when this one is too hard."),
-    Key("variations", MOVEMENT, variations, "list of {title, how}",
+    FrontKey("variations", MOVEMENT, variations, "list of {title, how}",
         "[{title: Hands on the lower back, how: Palms up behind you}]",
         "Ways to vary the movement, in order, easiest first."),
-    Key("video", MOVEMENT, url, "URL", "https://example.org/hinge.mp4", "A video of the movement."),
-    Key("drills", GUIDE, page_refs, "list of paths", "[../drills/dowel-hip-hinge.md]",
+    FrontKey("video", MOVEMENT, url, "URL", "https://example.org/hinge.mp4", "A video of the movement."),
+    FrontKey("drills", GUIDE, page_refs, "list of paths", "[../drills/dowel-hip-hinge.md]",
         "The progression: the guide's drills in the order to learn them."),
-    Key("exercises", GUIDE, page_refs, "list of paths", "[../exercises/kettlebell-swing.md]",
+    FrontKey("exercises", GUIDE, page_refs, "list of paths", "[../exercises/kettlebell-swing.md]",
         "What the skill unlocks."),
-    Key("related", GUIDE, page_or_url_refs, "list of paths or URLs", "[../guides/squat.md]",
+    FrontKey("related", GUIDE, page_or_url_refs, "list of paths or URLs", "[../guides/squat.md]",
         "Further reading: other pages or web addresses."),
 ]}
 

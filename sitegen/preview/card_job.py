@@ -155,7 +155,7 @@ def _failed(message: str) -> CardOutcome:
 # --- the card process -------------------------------------------------------------------------
 
 
-def render(root: Path, out: Path, drafts: bool) -> dict:
+def make_cards(root: Path, out: Path, drafts: bool) -> dict:
     """Check the site and write its cards into `out`; a failure leaves the cards there as they were.
     Returns CardOutcome's fields, as JSON-ready data."""
     import io
@@ -206,7 +206,7 @@ def main(argv: list[str]) -> int:
     if nice is not None:
         nice(NICENESS)
     root, out = Path(argv[0]), Path(argv[1])
-    print(json.dumps(render(root, out, "--drafts" in argv[2:])))
+    print(json.dumps(make_cards(root, out, "--drafts" in argv[2:])))
     return 0
 
 

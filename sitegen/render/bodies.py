@@ -7,33 +7,30 @@ from typing import Iterator
 
 from sitegen.cache import Cache, code_digest, digest, pack
 from sitegen.content.body import Heading
-from sitegen.content.loader import derived
 from sitegen.content.model import Page
-from sitegen.render.markdown import CONFIG_ID, Rendered, render
+from sitegen.content.stored import typed
+from sitegen.render.markdown import CONFIG_ID, HtmlBody, MarkdownEngine
 
 
 def body_key(page: Page) -> str:
     """The cache key of a page's rendered Markdown: its body, the Markdown settings and code."""
-    kept = derived(page)  # remembered with the page, across builds and processes
-    found = kept.get("markdown")
-    if found is None:
-        found = kept["markdown"] = markdown_key(page.body)
-    return found
+    # Kept with the page, across builds and processes.
+    return page.derived.get("markdown", lambda: markdown_key(page.body), *typed(str))
 
 
 def markdown_key(body: str) -> str:
     return digest("markdown", CONFIG_ID, code_digest(), body)
 
 
-def encode(rendered: Rendered) -> bytes:
+def encode(rendered: HtmlBody) -> bytes:
     return pack((rendered.html, tuple((h.level, h.id, h.name) for h in rendered.headings)))
 
 
-def stored(cache: Cache, key: str) -> Rendered | None:
+def stored(cache: Cache, key: str) -> HtmlBody | None:
     """The rendered body kept under `key`; None when absent or unreadable."""
     try:
         html, headings = cache.get_plain(key)
-        return Rendered(html, tuple(Heading(*h) for h in headings))
+        return HtmlBody(html, tuple(Heading(*h) for h in headings))
     except (TypeError, ValueError):
         return None
 
@@ -41,13 +38,15 @@ def stored(cache: Cache, key: str) -> Rendered | None:
 class Bodies(Mapping):
     """Each page's rendered Markdown by source path: from memory, from the cache, or rendered now."""
 
-    def __init__(self, pages: dict[str, Page], cache: Cache, memory: dict[str, Rendered] | None = None):
+    def __init__(self, pages: dict[str, Page], cache: Cache, markdown: MarkdownEngine,
+                 memory: dict[str, HtmlBody] | None = None):
         self.pages = pages
         self.cache = cache
+        self.markdown = markdown
         self.memory = memory
-        self.fresh: dict[str, tuple[Rendered, bytes]] = {}  # rendered here, for the caller to store in one go
+        self.fresh: dict[str, tuple[HtmlBody, bytes]] = {}  # rendered here, for the caller to store in one go
 
-    def __getitem__(self, source: str) -> Rendered:
+    def __getitem__(self, source: str) -> HtmlBody:
         page = self.pages[source]
         key = body_key(page)
         found = self.memory.get(key) if self.memory is not None else None
@@ -56,7 +55,7 @@ class Bodies(Mapping):
         if found is None:
             found = stored(self.cache, key)
             if found is None:
-                found = render(page.body)
+                found = self.markdown.html_body(page.body)
                 self.fresh[key] = found, encode(found)
             if self.memory is not None:
                 self.memory[key] = found

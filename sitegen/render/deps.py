@@ -25,24 +25,47 @@ from pathlib import Path
 from typing import Any
 
 from sitegen.cache import Cache, code_digest, digest
-from sitegen.content.loader import derived
 from sitegen.content.model import Page, Ref
+from sitegen.content.stored import typed
 from sitegen.content.site import Site, Tag
 
 # Page attributes holding raw source: a template reading them from another page sees its body.
 _RAW = {"body", "front"}
-_LIBRARIES = ("jinja2", "markupsafe", "markdown", "yaml")
 
 
-Key = tuple  # (object, attribute, encoded arguments or None); stored as its JSON text
+Question = tuple  # (object, attribute, encoded arguments or None); stored as its JSON text
+
+
+class QuestionTexts:
+    """The JSON text of each question, and the question of each text: a long-running Builder meets
+    the same questions in every build, and answers a render's questions without parsing them."""
+
+    def __init__(self) -> None:
+        self._texts: dict[Question, str] = {}
+        self._questions: dict[str, Question] = {}
+
+    def text(self, question: Question) -> str:
+        found = self._texts.get(question)
+        if found is None:
+            if len(self._texts) > 200_000:
+                self._texts.clear()
+                self._questions.clear()
+            found = self._texts[question] = json.dumps(question)
+            self._questions[found] = question
+        return found
+
+    def question(self, text: str) -> Question:
+        found = self._questions.get(text)
+        return found if found is not None else json.loads(text)
 
 
 class Recorder:
     """The questions one render asked; `volatile` when one of them cannot be asked again."""
 
-    def __init__(self) -> None:
-        self.keys: set[Key] = set()
+    def __init__(self, texts: QuestionTexts) -> None:
+        self.keys: set[Question] = set()
         self.volatile = False
+        self._texts = texts
 
     def ask(self, obj: str, attr: str, args: tuple | None = None) -> None:
         encoded = None if args is None else tuple(_encode(a) for a in args)
@@ -52,29 +75,14 @@ class Recorder:
         self.keys.add((obj, attr, encoded))
 
     def texts(self) -> list[str]:
-        return sorted(_text(k) for k in self.keys)
+        return sorted(map(self._texts.text, self.keys))
 
 
-_texts: dict[Key, str] = {}
-_keys: dict[str, Key] = {}  # the other way: a render's keys are answered without parsing them
-
-
-def _text(key: Key) -> str:
-    found = _texts.get(key)
-    if found is None:
-        if len(_texts) > 200_000:
-            _texts.clear()
-            _keys.clear()
-        found = _texts[key] = json.dumps(key)
-        _keys[found] = key
-    return found
-
-
-def page_key(source: str) -> Key:
+def page_key(source: str) -> Question:
     return ("page", source, None)
 
 
-def template_key(name: str) -> Key:
+def template_key(name: str) -> Question:
     return ("tpl", name, None)
 
 
@@ -174,12 +182,11 @@ def wrap(value: Any, log: Recorder | None) -> Any:
 
 
 def _digests_of(page: Page) -> tuple[str, str]:
-    kept = derived(page)  # remembered with the page, across builds and processes
-    found = kept.get("digests")
-    if found is None:
+    def compute() -> tuple[str, str]:
         data = digest(page.source, repr(page.front.data))
-        found = kept["digests"] = (data, digest(data, page.body))
-    return found
+        return data, digest(data, page.body)
+
+    return page.derived.get("digests", compute, *typed(tuple))  # kept with the page, across builds and processes
 
 
 def data_digest(page: Page, raw: bool) -> str:
@@ -194,9 +201,10 @@ def full_digest(page: Page) -> str:
 class Answers:
     """The current value of every dependency key, for one build's model; memoized."""
 
-    def __init__(self, site: Site, templates: "TemplateInfo"):
+    def __init__(self, site: Site, templates: "TemplateInfo", texts: QuestionTexts):
         self.site = site
         self.templates = templates
+        self.texts = texts
         self._memo: dict[str, str | None] = {}
         self._tags: dict[str, Tag] | None = None
 
@@ -215,8 +223,7 @@ class Answers:
         return self._memo[key]
 
     def _answer(self, key: str) -> str | None:
-        found = _keys.get(key)
-        obj, attr, args = found if found is not None else json.loads(key)
+        obj, attr, args = self.texts.question(key)
         if obj == "page":
             page = self.site.graph.pages.get(attr)
             return full_digest(page) if page is not None else "-"
@@ -284,11 +291,17 @@ class Answers:
 # --- templates ----------------------------------------------------------------------------------
 
 
+Analysis = tuple[tuple[str, list[str] | None, bool], bool]
+Analyses = dict[tuple[str, str], Analysis]
+
+
 class TemplateInfo:
     """What each template includes (transitively), whether it reads `now`, and whether any reads raw pages."""
 
-    def __init__(self, env: Any, store: Cache | None = None):
-        """`store`: a cache that keeps each template's analysis, for the next process."""
+    def __init__(self, env: Any, store: Cache | None = None, known: Analyses | None = None):
+        """`store`: a cache that keeps each template's analysis, for the next process; `known`: the
+        analyses a long-running caller keeps, by template name and source."""
+        known = known if known is not None else {}
         self._own: dict[str, tuple[str, list[str] | None, bool]] = {}
         self._closure: dict[str, str | None] = {}
         self.raw = False
@@ -298,7 +311,7 @@ class TemplateInfo:
             except Exception:  # an unreadable template: rendering it reports the error
                 self._own[name] = (digest(name, "unreadable"), None, False)
                 continue
-            own, raw = _analyse(env, name, source, store)
+            own, raw = _analyse(env, name, source, store, known)
             self._own[name] = own
             self.raw = self.raw or raw
 
@@ -334,15 +347,12 @@ class TemplateInfo:
         return digest(*sorted(self._own[n][0] if n in self._own else n for n in seen))
 
 
-_analysed: dict[tuple[str, str], tuple[tuple[str, list[str] | None, bool], bool]] = {}
-
-
-def _analyse(env: Any, name: str, source: str, store: Cache | None) -> tuple[tuple[str, list[str] | None, bool], bool]:
+def _analyse(env: Any, name: str, source: str, store: Cache | None, known: Analyses) -> Analysis:
     """((digest, templates it references or None when computed, reads `now`), reads raw pages)."""
     key = (name, source)
-    if key not in _analysed:
-        if len(_analysed) > 512:  # the preview server sees every version of an edited template
-            _analysed.clear()
+    if key not in known:
+        if len(known) > 512:  # the preview server sees every version of an edited template
+            known.clear()
         stored_key = digest("template", code_digest(), name, source)
         found = _stored_analysis(store.get_plain(stored_key)) if store is not None else None
         if found is None:
@@ -351,11 +361,11 @@ def _analyse(env: Any, name: str, source: str, store: Cache | None) -> tuple[tup
                 return (digest(name, source), None, False), False  # a syntax error: its render reports it
             if store is not None:
                 store.put_plain(stored_key, found)
-        _analysed[key] = found
-    return _analysed[key]
+        known[key] = found
+    return known[key]
 
 
-def _parse_template(env: Any, name: str, source: str) -> tuple[tuple[str, list[str] | None, bool], bool] | None:
+def _parse_template(env: Any, name: str, source: str) -> Analysis | None:
     from jinja2 import meta, nodes
 
     try:
@@ -370,7 +380,7 @@ def _parse_template(env: Any, name: str, source: str) -> tuple[tuple[str, list[s
     return own, bool((consts | attrs) & _RAW)
 
 
-def _stored_analysis(entry: Any) -> tuple[tuple[str, list[str] | None, bool], bool] | None:
+def _stored_analysis(entry: Any) -> Analysis | None:
     """An analysis as the cache returns it; None when it is not one."""
     try:
         (own_digest, refs, now), raw = entry

@@ -13,7 +13,7 @@ import html
 import importlib
 import re
 from dataclasses import dataclass
-from typing import Callable
+from typing import Any, Callable
 
 from sitegen.content.body import EXTENSION_CONFIGS, EXTENSIONS, Heading
 from sitegen.content.model import Ref
@@ -22,32 +22,37 @@ from sitegen.content.schema import make_ref
 # Part of every cache key of rendered Markdown: change it and every cached body is stale.
 CONFIG_ID = repr((EXTENSIONS, EXTENSION_CONFIGS, 1))
 
-_md = None
+class MarkdownEngine:
+    """The configured Python-Markdown instance, made on first use (~20 ms) and reset between
+    bodies: its owner (a build; a long-running Builder, across builds) makes it once."""
 
+    def __init__(self) -> None:
+        self._md: Any = None
 
-def _instance():
-    global _md
-    if _md is None:
-        import markdown  # Python-Markdown takes ~50 ms to import: only commands that render pay it
+    def instance(self) -> Any:
+        if self._md is None:
+            import markdown  # Python-Markdown takes ~50 ms to import: only commands that render pay it
 
-        from sitegen.render.markdown_speed import speed_up
+            from sitegen.render.markdown_speed import speed_up
 
-        # Extensions as objects: named by string, Python-Markdown looks each one up among the
-        # installed packages' entry points first, which costs a one-page build ~10 ms.
-        extensions = [importlib.import_module(f"markdown.extensions.{name}").makeExtension(**EXTENSION_CONFIGS.get(name, {}))
-                      for name in EXTENSIONS]
-        # Byte-identical to stock output (tests/test_markdown_speed.py), so CONFIG_ID is unchanged.
-        _md = speed_up(markdown.Markdown(extensions=extensions, output_format="html"))
-    return _md
+            # Extensions as objects: named by string, Python-Markdown looks each one up among the
+            # installed packages' entry points first, which costs a one-page build ~10 ms.
+            extensions = [importlib.import_module(f"markdown.extensions.{name}").makeExtension(
+                **EXTENSION_CONFIGS.get(name, {})) for name in EXTENSIONS]
+            # Byte-identical to stock output (tests/test_markdown_speed.py), so CONFIG_ID is unchanged.
+            self._md = speed_up(markdown.Markdown(extensions=extensions, output_format="html"))
+        return self._md
 
-
-def prepare() -> None:
-    """Make the configured instance now (~20 ms): processes forked later inherit it."""
-    _instance()
+    def html_body(self, body: str) -> HtmlBody:
+        """A page body's HTML and its headings."""
+        md = self.instance()
+        md.reset()
+        out = md.convert(body)
+        return HtmlBody(out, tuple(_flatten(md.toc_tokens)))
 
 
 @dataclass(frozen=True)
-class Rendered:
+class HtmlBody:
     html: str
     headings: tuple[Heading, ...]
 
@@ -60,19 +65,12 @@ def _flatten(tokens: list[dict]) -> list[Heading]:
     return out
 
 
-def render(body: str) -> Rendered:
-    md = _instance()
-    md.reset()
-    out = md.convert(body)
-    return Rendered(out, tuple(_flatten(md.toc_tokens)))
-
-
 # --- rewriting links in rendered HTML ------------------------------------------------------------
 
 # `\b(href|src)="([^"]*)"`, matched from its `="` on: the engine then scans for that literal
 # instead of trying the pattern at every position, ~10x faster, and each match's `="value"`
 # is all a rewrite replaces. `\b` before a name is "no word character just before it".
-_ATTR = re.compile(r'="(?:(?<=href=")(?<!\whref=")|(?<=src=")(?<!\wsrc="))([^"]*)"')
+LINK_ATTR = re.compile(r'="(?:(?<=href=")(?<!\whref=")|(?<=src=")(?<!\wsrc="))([^"]*)"')
 
 
 def rewrite_links(rendered: str, source: str, url_for: Callable[[Ref], str | None]) -> str:
@@ -86,4 +84,4 @@ def rewrite_links(rendered: str, source: str, url_for: Callable[[Ref], str | Non
         new = url_for(ref)
         return m.group(0) if new is None else f'="{html.escape(new)}"'
 
-    return _ATTR.sub(swap, rendered)
+    return LINK_ATTR.sub(swap, rendered)

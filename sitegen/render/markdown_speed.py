@@ -125,7 +125,7 @@ def _skip_hopeless_block_tests(parser: Any) -> None:
         return
     for proc in parser.blockprocessors:
         _quicken_admonition_test(proc)
-    plan = tuple((_block_needles(proc), proc.test, proc.run) for proc in parser.blockprocessors)
+    plan = tuple((block_needles(proc), proc.test, proc.run) for proc in parser.blockprocessors)
 
     def parse_blocks(parent: Any, blocks: list[str]) -> None:
         while blocks:
@@ -143,7 +143,7 @@ def _skip_hopeless_block_tests(parser: Any) -> None:
     parser.parseBlocks = parse_blocks
 
 
-def _block_needles(proc: Any) -> tuple[str, ...] | None:
+def block_needles(proc: Any) -> tuple[str, ...] | None:
     """What a block must hold for `proc.test` to answer True, or None if that is not known."""
     import importlib
 

@@ -13,8 +13,8 @@ from sitegen.content.model import Guide, Movement, Page
 from sitegen.content.site import Site
 from sitegen.diagnostics import ERROR, Diagnostic
 from sitegen.errors import ContentError, UsageError
-from sitegen.render.deps import Recorder, SiteView, page_key, template_key
-from sitegen.render.markdown import Rendered, rewrite_links
+from sitegen.render.deps import QuestionTexts, Recorder, SiteView, page_key, template_key
+from sitegen.render.markdown import HtmlBody, rewrite_links
 
 
 def environment(templates: Path):
@@ -100,11 +100,13 @@ def pager(site: Site, page: Page) -> Pager:
 class Renderer:
     """Turns the checked site and each page's rendered Markdown into output files."""
 
-    def __init__(self, site: Site, bodies: Mapping[str, Rendered], extra_context: dict[str, Any] | None = None,
-                 env: Any = None):
+    def __init__(self, site: Site, bodies: Mapping[str, HtmlBody], extra_context: dict[str, Any] | None = None,
+                 env: Any = None, questions: QuestionTexts | None = None):
         """`env`: an environment from `environment()` to reuse, with the templates it has compiled
-        (it reloads a template whose file changed); a long-running caller passes the same one."""
+        (it reloads a template whose file changed); a long-running caller passes the same one, and
+        the same `questions`."""
         self.site = site
+        self.questions = questions or QuestionTexts()
         self.bodies = bodies
         # Templates and page contexts read the site through a view that notes what each render
         # asked, so an incremental build knows what each output depends on.
@@ -179,7 +181,7 @@ class Renderer:
 
     def produce(self, template: str, context: Callable[[], dict[str, Any]]) -> tuple[str, list[str] | None]:
         """Render one output; return it with the dependency keys it read (None: render it every time)."""
-        self.log = log = Recorder()
+        self.log = log = Recorder(self.questions)
         self.view.record(log)
         try:
             text = self.render(template, context())
