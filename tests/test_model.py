@@ -13,7 +13,7 @@ from conftest import write_page
 from sitegen.config import load_settings
 from sitegen.content import schema
 from sitegen.content.loader import Content, load
-from sitegen.content.model import Count, Fault, Guide, Movement, Page, Ref, Variation
+from sitegen.content.model import Count, Fault, Guide, Movement, Page, Question, Ref, Variation
 from sitegen.diagnostics import Diagnostic
 
 FOLDER = {"guide": "guides", "drill": "drills", "exercise": "exercises", "page": "pages"}
@@ -63,6 +63,8 @@ GOOD = [
     ("draft", "page", "draft: false", False),
     ("image", "drill", "image: ../images/wall.svg", "images/wall.svg"),
     ("image_alt", "exercise", "image_alt: A figure at a wall", "A figure at a wall"),
+    ("faq", "page", "faq:\n  - q: Where do I feel it?\n    a: In the **hamstrings**.",
+     [Question("Where do I feel it?", "In the **hamstrings**.")]),
     ("level", "drill", "level: 5", 5),
     ("equipment", "exercise", "equipment: dowel", ["dowel"]),  # one text is a list of one
     ("muscles", "drill", "muscles:\n  - hamstrings\n  - glutes", ["hamstrings", "glutes"]),
@@ -121,6 +123,9 @@ BAD = [
     ("image", "drill", "image: 42", (0, 8), "VALUE001", "'image' must be a path to a file, not a number"),
     ("image", "page", "image: https://example.org/a.png", (0, 8), "VALUE001", "not to the URL"),
     ("image_alt", "drill", "image_alt: []", (0, 12), "VALUE001", "'image_alt' must be text, not a list"),
+    # an empty answer is an error at its line, pointing at the empty value
+    ("faq", "guide", "faq:\n  - q: How often?\n    a: Daily.\n  - q: Where?\n    a: ''", (4, 8), "VALUE001",
+     "item 2 of 'faq': 'a' is empty"),
     ("level", "drill", "level: 0", (0, 8), "VALUE001", "'level' must be a whole number from 1 to 5, not 0"),
     ("level", "drill", "level: 6", (0, 8), "VALUE001", "from 1 to 5, not 6"),
     ("level", "drill", "level: 9", (0, 8), "VALUE001", "from 1 to 5, not 9"),

@@ -94,6 +94,14 @@ class Derived:
 _MISSING = object()
 
 
+@dataclass(frozen=True)
+class Question:
+    """One entry of a page's `faq`: a question and its answer (Markdown)."""
+
+    q: str
+    a: str
+
+
 @dataclass(eq=False)
 class Page:
     """Every page: guides, drills, exercises and plain pages."""
@@ -113,6 +121,7 @@ class Page:
     draft: bool = False
     image: Optional[Ref] = None
     image_alt: str = ""
+    faq: list[Question] = field(default_factory=list)
     derived: Derived = field(default_factory=Derived, repr=False, compare=False)
 
     @property

@@ -19,6 +19,7 @@ from sitegen.content.model import (
     PAGE_TYPES,
     Count,
     Fault,
+    Question,
     Ref,
     Variation,
 )
@@ -176,6 +177,10 @@ def variations(value: Any, ctx: RefContext) -> list[Variation]:
     return [Variation(a, b) for a, b in _pairs(value, ctx, "title", "how")]
 
 
+def questions(value: Any, ctx: RefContext) -> list[Question]:
+    return [Question(a, b) for a, b in _pairs(value, ctx, "q", "a")]
+
+
 _SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:")
 
 
@@ -290,7 +295,8 @@ KEYS: dict[str, FrontKey] = {k.name: k for k in [
     FrontKey("type", ALL, page_type, "text", "drill", "What the page is: guide, drill, exercise or page.", True),
     FrontKey("title", ALL, text, "text", "Dowel hip hinge", "The page's title.", True),
     FrontKey("slug", ALL, slug, "text", "dowel-hip-hinge", "The last part of the URL. Default: the file name."),
-    FrontKey("date", ALL, date, "date", "2026-11-20", "When the page was first published (YYYY-MM-DD)."),
+    FrontKey("date", ALL, date, "date", "2026-11-20", "When the page was first published (YYYY-MM-DD). A page dated "
+             "after today is left out of the build until that day (`--future` includes it)."),
     FrontKey("updated", ALL, date, "date", "2026-11-24", "When the page last changed meaningfully."),
     FrontKey("summary", ALL, text, "text", "Learn the hinge with a broomstick.",
         "One sentence for listings, feeds and link previews."),
@@ -301,6 +307,8 @@ KEYS: dict[str, FrontKey] = {k.name: k for k in [
         "The page's illustration, relative to this file."),
     FrontKey("image_alt", ALL, text, "text", "A dowel touching head, upper back and tailbone",
         "What the image shows, for screen readers and when it fails to load."),
+    FrontKey("faq", ALL, questions, "list of {q, a}", "[{q: Where should I feel it?, a: In the hamstrings.}]",
+        "Questions readers ask, each with its answer (Markdown allowed); shown as a section and as FAQPage data."),
     FrontKey("level", MOVEMENT, level, "number 1–5", "2", "How hard the step is: 1 easiest, 5 hardest."),
     FrontKey("equipment", MOVEMENT, text_list, "list of text", "[dowel]", "What the reader needs."),
     FrontKey("muscles", MOVEMENT, text_list, "list of text", "[hamstrings, glutes]", "What the movement trains."),

@@ -14,7 +14,7 @@ from typing import Any, Callable, Iterable
 
 from sitegen.content.body import BodyLink
 from sitegen.content.frontmatter import FrontMatter
-from sitegen.content.model import Count, Derived, Fault, Guide, Movement, Page, Ref, Variation
+from sitegen.content.model import Count, Derived, Fault, Guide, Movement, Page, Question, Ref, Variation
 from sitegen.diagnostics import Diagnostic
 
 _CLASSES = {"page": Page, "movement": Movement, "guide": Guide}
@@ -56,8 +56,8 @@ def rows(cls: type) -> tuple[Callable[[list], list[tuple]], Callable[[Any], list
             (lambda value: [from_row(cls, names_, v) for v in _list(value)]))
 
 
-_REF, _COUNT, _FAULT, _VARIATION, _DIAGNOSTIC, _LINK = (
-    names(c) for c in (Ref, Count, Fault, Variation, Diagnostic, BodyLink))
+_REF, _COUNT, _FAULT, _VARIATION, _QUESTION, _DIAGNOSTIC, _LINK = (
+    names(c) for c in (Ref, Count, Fault, Variation, Question, Diagnostic, BodyLink))
 
 
 def ref_from_row(values: Any) -> Ref:
@@ -105,6 +105,7 @@ _FIELDS: dict[str, tuple[Any, Any]] = {
     "related": _listed(*_flat(Ref, _REF)),
     "faults": _listed(*_flat(Fault, _FAULT)),
     "variations": _listed(*_flat(Variation, _VARIATION)),
+    "faq": _listed(*_flat(Question, _QUESTION)),
 }
 # Each class's stored fields, in order; `derived` travels beside them, as its plain form.
 _STORED = {cls: tuple(n for n in names(cls) if n != "derived") for cls in _KINDS}
