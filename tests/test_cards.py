@@ -142,8 +142,8 @@ def test_pages_link_their_card_and_pin(built: Path):
     drill = (out / "drills/bodyweight-rdl/index.html").read_text()
     assert '<a href="/cards/bodyweight-rdl.pdf" download>Download the card (PDF)</a>' in drill
     assert '<meta property="og:image" content="https://example.org/pins/bodyweight-rdl.png">' in drill
-    pin_it = re.search(r'<a href="(https://www\.pinterest\.com/pin/create/button/\?[^"]+)"[^>]*>Pin it</a>', drill)
-    assert pin_it, "no Pin it link"
+    pin_it = re.search(r'<a href="(https://www\.pinterest\.com/pin/create/button/\?[^"]+)"[^>]*>Save to Pinterest</a>', drill)
+    assert pin_it, "no Save to Pinterest link"
     query = pin_it.group(1).replace("&amp;", "&")
     assert "url=https%3A%2F%2Fexample.org%2Fdrills%2Fbodyweight-rdl%2F" in query
     assert "media=https%3A%2F%2Fexample.org%2Fpins%2Fbodyweight-rdl.png" in query
@@ -158,7 +158,10 @@ def test_pages_link_their_card_and_pin(built: Path):
 def test_without_cards_pages_do_not_link_them(example_site: Path):
     build(load_settings(example_site), cards=False, reporter=NullReporter())
     drill = (example_site / "output/drills/bodyweight-rdl/index.html").read_text()
-    assert "Download the card" not in drill and "og:image" not in drill and "Pin it" not in drill
+    assert "Download the card" not in drill and "/pins/" not in drill
+    # Sharing still works: the page's own image stands in for the pin.
+    assert '<meta property="og:image" content="https://example.org/images/bodyweight-rdl.svg">' in drill
+    assert "media=https%3A%2F%2Fexample.org%2Fimages%2Fbodyweight-rdl.svg" in drill
     assert not (example_site / "output/cards").exists()
 
 

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from sitegen.content.model import Guide, Movement, Page
 from sitegen.content.site import Site
 
 OWN = ("cards", "pins")  # the output folders the card step owns, and nothing else
 SHEET = "cards/sheet.pdf"
-PIN_IT = "https://www.pinterest.com/pin/create/button/"
 
 
 def has_card(page: Page) -> bool:
@@ -54,10 +51,3 @@ class CardLinks:
     def pin_image(self, page: Page) -> str:
         """Absolute: `og:image` and Pinterest need a full URL."""
         return self.site.absolute_url(pin_path(page))
-
-    def pin_it_url(self, page: Page) -> str:
-        """Pinterest's create-pin address for this page, its pin image and a description."""
-        description = f"{page.title}: {page.summary}" if page.summary else page.title
-        query = urlencode({"url": self.site.absolute_url(page), "media": self.pin_image(page),
-                           "description": description})
-        return f"{PIN_IT}?{query}"

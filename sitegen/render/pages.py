@@ -10,15 +10,18 @@ from typing import Any, Callable, Iterator, Mapping
 
 from sitegen.content.body import Heading
 from sitegen.content.model import Guide, Movement, Page
-from sitegen.content.site import Site
+from sitegen.content.site import Site, Tag
 from sitegen.diagnostics import ERROR, Diagnostic
 from sitegen.errors import ContentError, UsageError
 from sitegen.render.deps import QuestionTexts, Recorder, SiteView, page_key, template_key
-from sitegen.render.markdown import HtmlBody, rewrite_links
+from sitegen.render.markdown import HtmlBody, MarkdownEngine, rewrite_links
+from sitegen.render.sharing import DEFAULT_IMAGE, PIN_SIZE, ShareImage, image_size, pin_it_url
+from sitegen.render.structured import Crumb, breadcrumb_list, faq_page, page_blocks, to_script, website
 
 
 def environment(templates: Path):
     import jinja2
+    import markupsafe
 
     if not templates.is_dir():
         raise UsageError(f"error: no templates folder at {templates.name}/; "
@@ -32,6 +35,7 @@ def environment(templates: Path):
     )
     env.filters["date"] = _date
     env.filters["isodate"] = _iso
+    env.filters["jsonld"] = lambda data: markupsafe.Markup(to_script(data))
     return env
 
 
@@ -108,6 +112,7 @@ class Renderer:
         self.site = site
         self.questions = questions or QuestionTexts()
         self.bodies = bodies
+        self.answers = MarkdownEngine()  # for FAQ answers; made on the first one (bodies come rendered)
         # Templates and page contexts read the site through a view that notes what each render
         # asked, so an incremental build knows what each output depends on.
         self.view = SiteView(site)
@@ -129,9 +134,23 @@ class Renderer:
 
         graph = self.view.graph
         image = self.view.url_for_ref(page.image) if page.image else None
+        body = self.body_html(page)
+        drills = graph.resolve_all(page.drills) if isinstance(page, Guide) else []
+        share = self.share_image(page)
+        crumbs = self.page_crumbs(page)
+        faq = [(q.q, self.answer_html(page, q.a)) for q in page.faq]
+        settings = self.site.settings
+        blocks = page_blocks(page, body_html=body, url=self.view.absolute_url(page), image=share.url,
+                             author=settings.author, publisher=settings.title, drills=drills,
+                             absolute=self.view.absolute_url)
         return {
             "page": page,
-            "body": markupsafe.Markup(self.body_html(page)),
+            "body": markupsafe.Markup(body),
+            "share": share,
+            "pin_url": pin_it_url(self.view.absolute_url(page), share.url, page.title, page.summary),
+            "crumbs": crumbs,
+            "faq": [(q, markupsafe.Markup(a)) for q, a in faq],
+            "jsonld": [*blocks, breadcrumb_list(crumbs), *([faq_page(faq)] if faq else [])],
             "headings": self.headings(page),
             "image_url": image,
             "steps": graph.steps(page),
@@ -139,12 +158,49 @@ class Renderer:
             "prerequisites": graph.prerequisites_of(page),
             "regression": graph.resolve(page.regression) if isinstance(page, Movement) else None,
             "unlocked_by": graph.guides_unlocking(page),
-            "drills": graph.resolve_all(page.drills) if isinstance(page, Guide) else [],
+            "drills": drills,
             "exercises": graph.resolve_all(page.exercises) if isinstance(page, Guide) else [],
             "related": self._related(page),
             "tags": self.view.tags_of(page),
             "pager": pager(self.view, page),
         }
+
+    def answer_html(self, page: Page, markdown: str) -> str:
+        """A FAQ answer's Markdown as HTML, its links rewritten as the body's are."""
+        return rewrite_links(self.answers.html_body(markdown).html, page.source, self.view.url_for_ref)
+
+    def crumb(self, name: str, target: Page | Tag | str) -> Crumb:
+        return Crumb(name, self.view.url(target), self.view.absolute_url(target))
+
+    def page_crumbs(self, page: Page) -> list[Crumb]:
+        """Home › the guide the page belongs to (if any) › the page."""
+        graph = self.view.graph
+        steps = graph.steps(page)
+        guides = [steps[0].guide] if steps else graph.guides_unlocking(page)[:1]
+        return [self.crumb("Home", ""), *(self.crumb(g.title, g) for g in guides), self.crumb(page.title, page)]
+
+    def listing_context(self, *trail: tuple[str, Page | Tag | str]) -> dict[str, Any]:
+        """Breadcrumbs and their JSON-LD for a page the site makes (tags, taxonomies)."""
+        crumbs = [self.crumb("Home", ""), *(self.crumb(name, target) for name, target in trail)]
+        return {"crumbs": crumbs, "jsonld": [breadcrumb_list(crumbs)]}
+
+    def share_image(self, page: Page) -> ShareImage:
+        """The pin image when cards are built, else the page's own image, else the site's default."""
+        cards = self.env.globals.get("cards")
+        alt = page.image_alt or page.title
+        if cards and cards.has(page):
+            return ShareImage(cards.pin_image(page), *PIN_SIZE, alt)
+        settings = self.site.settings
+        if page.image and page.image.target in self.site.assets:
+            size = image_size(settings.content_path / page.image.target)
+            if size:
+                return ShareImage(self.view.absolute_url(page.image.target), *size, alt)
+        return self.default_image()
+
+    def default_image(self) -> ShareImage:
+        settings = self.site.settings
+        size = image_size(settings.static_path / DEFAULT_IMAGE) or (1200, 630)
+        return ShareImage(self.view.absolute_url(f"static/{DEFAULT_IMAGE}"), *size, settings.title)
 
     def _related(self, page: Page) -> list[tuple[str, str]]:
         if not isinstance(page, Guide):
@@ -162,17 +218,23 @@ class Renderer:
         """(output path, template, context factory) for every file the templates make."""
         for page in self.site.pages:
             yield page.output_file, f"{page.type}.html", lambda page=page: self.page_context(page)
-        yield "index.html", "index.html", dict
-        yield "tags/index.html", "tags.html", dict
+        yield "index.html", "index.html", self._home_context
+        yield "tags/index.html", "tags.html", lambda: self.listing_context(("Tags", "tags/"))
         for tag in self.site.tags:
-            yield tag.url_path + "index.html", "tag.html", lambda slug=tag.slug: {"tag": self._tag(slug)}
+            yield tag.url_path + "index.html", "tag.html", lambda slug=tag.slug: self._tag_context(slug)
         yield "404.html", "404.html", dict
         yield "feed.xml", "feed.xml", lambda: {"entries": self.view.dated[:50], "body_of": self.body_html}
         yield "sitemap.xml", "sitemap.xml", dict
         yield "site.webmanifest", "site.webmanifest", dict
 
-    def _tag(self, slug: str) -> Any:
-        return next(t for t in self.view.tags if t.slug == slug)
+    def _home_context(self) -> dict[str, Any]:
+        settings = self.site.settings
+        data = website(settings.title, self.view.absolute_url(""), settings.description)
+        return {"share": self.default_image(), "jsonld": [data]}
+
+    def _tag_context(self, slug: str) -> dict[str, Any]:
+        tag = next(t for t in self.view.tags if t.slug == slug)
+        return {"tag": tag, **self.listing_context(("Tags", "tags/"), (f"#{tag.name}", tag))}
 
     def render(self, template: str, context: dict[str, Any]) -> str:
         if self.log is not None:

@@ -1,0 +1,44 @@
+"""What a shared link shows: the image for `og:image` and Pinterest, with its size, and the
+plain "Save to Pinterest" address (no third-party script)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlencode
+
+PIN_IT = "https://www.pinterest.com/pin/create/button/"
+PIN_SIZE = (1000, 1500)  # the pin PNG's pixels (see templates/pin.html)
+DEFAULT_IMAGE = "share.png"  # in the static folder: the site's image for pages that have none
+
+
+@dataclass(frozen=True)
+class ShareImage:
+    url: str  # absolute
+    width: int
+    height: int
+    alt: str
+
+
+_SVG_SIZE = re.compile(r"<svg\b[^>]*?\bviewBox=\"\s*[-\d.]+[\s,]+[-\d.]+[\s,]+([\d.]+)[\s,]+([\d.]+)\s*\"", re.S)
+
+
+def image_size(path: Path) -> tuple[int, int] | None:
+    """Pixel size of a PNG, JPEG, GIF or WebP file, or an SVG's viewBox; None when unknown."""
+    try:
+        if path.suffix.lower() == ".svg":
+            found = _SVG_SIZE.search(path.read_text(encoding="utf-8", errors="replace")[:4096])
+            return (round(float(found.group(1))), round(float(found.group(2)))) if found else None
+        from PIL import Image  # WeasyPrint's dependency: loaded only when a page has a raster image
+
+        with Image.open(path) as img:
+            return img.size
+    except (OSError, ValueError, SyntaxError):
+        return None
+
+
+def pin_it_url(page_url: str, media: str, title: str, summary: str) -> str:
+    """Pinterest's create-pin address for a page, its image and a description."""
+    description = f"{title}: {summary}" if summary else title
+    return f"{PIN_IT}?{urlencode({'url': page_url, 'media': media, 'description': description})}"
