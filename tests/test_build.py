@@ -114,9 +114,10 @@ def test_every_page_at_its_pretty_url(example_site: Path) -> None:
     expected += ["site.webmanifest"] + [f"static/{p.name}" for p in (example_site / "static").iterdir()]
     files = snapshot(out)
     assert set(expected) <= set(files)
-    # nothing else but one page per tag
+    # nothing else but one page per tag, muscle and piece of equipment, and their indexes
     extra = set(files) - set(expected)
-    assert extra and all(re.fullmatch(r"tags/[\w-]+/index\.html", f) for f in extra), extra
+    assert extra and all(re.fullmatch(r"(tags|muscles|equipment)/([\w-]+/)?index\.html", f) for f in extra), extra
+    assert {"muscles/index.html", "muscles/hamstrings/index.html", "equipment/kettlebell/index.html"} <= extra
     assert result.files == len(files) - 1  # everything but the marker
 
 

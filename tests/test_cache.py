@@ -33,14 +33,21 @@ EXERCISES = [f"exercises/{s}/index.html" for s in
              ("band-deadlift", "bent-over-row", "cable-pull-through", "kettlebell-swing", "standing-band-hip-thrust")]
 TAGS = [f"tags/{t}/index.html" for t in ("band", "beginner", "bodyweight", "cable", "hip-hinge", "kettlebell",
                                           "posterior-chain", "strength", "technique", "upper-back")]
+TERMS = [f"muscles/{m}/index.html" for m in ("glutes", "hamstrings", "lats", "upper-back")] + [
+    f"equipment/{e}/index.html" for e in ("cable-machine-with-a-rope-handle", "dowel-or-broomstick",
+                                          "dumbbells-a-resistance-band-or-a-barbell", "dumbbells-or-a-barbell",
+                                          "kettlebell", "resistance-band", "sturdy-anchor-point")]
 GUIDE = "guides/learn-the-hip-hinge/index.html"
 # The outputs that show the bodyweight RDL drill's title: its neighbours in the progression, its
-# guide, the listings, and its tag pages (tags/index.html counts the pages of each tag).
+# guide, the listings, its tag pages (tags/index.html counts the pages of each tag) and the pages
+# of the muscles it works (it names no equipment).
 SHOW_BODYWEIGHT_RDL = sorted(DRILLS + [GUIDE, "feed.xml", "index.html", "sitemap.xml", "tags/index.html"]
                              + [f"tags/{t}/index.html" for t in ("beginner", "bodyweight", "hip-hinge",
-                                                                 "posterior-chain")])
-EVERYTHING = sorted(DRILLS + EXERCISES + TAGS + [GUIDE, "404.html", "about/index.html", "feed.xml", "index.html",
-                                                 "sitemap.xml", "tags/index.html"])
+                                                                 "posterior-chain")]
+                             + [f"muscles/{m}/index.html" for m in ("glutes", "hamstrings")])
+EVERYTHING = sorted(DRILLS + EXERCISES + TAGS + TERMS + [
+    GUIDE, "404.html", "about/index.html", "feed.xml", "index.html", "sitemap.xml", "tags/index.html",
+    "muscles/index.html", "equipment/index.html"])
 # Every output the templates make: EVERYTHING (each lists the plain pages) and the web app
 # manifest, which shows only settings.
 EVERY_OUTPUT = sorted(EVERYTHING + ["site.webmanifest"])
@@ -94,9 +101,9 @@ def site(example_site: Path) -> Path:
     # A template re-renders the pages that use it, directly or through extends/import.
     (edit("templates/_movement.html", '<h2 id="cues">Cues</h2>', '<h2 id="cues">Coaching cues</h2>'),
      sorted(DRILLS + EXERCISES)),
-    (edit("templates/tag.html", "All tags", "Every tag"), TAGS),
+    (edit("templates/taxonomy.html", "All {{", "Every {{"), sorted(TAGS + TERMS)),
     (edit("templates/_macros.html", '<span>Previous</span>', '<span>Back</span>'),
-     sorted(DRILLS + EXERCISES + TAGS + [GUIDE, "about/index.html", "index.html"])),
+     sorted(DRILLS + EXERCISES + TAGS + TERMS + [GUIDE, "about/index.html", "index.html"])),
     # Settings reach everything.
     (edit("pyproject.toml", 'title = "Hinge & Hold"', 'title = "Hinge and Hold"'), EVERY_OUTPUT),
     # A static file or an image is copied, nothing is rendered.

@@ -26,7 +26,7 @@ from sitegen.content.body import BodyLink, find_links
 from sitegen.content.frontmatter import FrontMatter
 from sitegen.content.loader import Content
 from sitegen.content.model import MOVEMENT_TYPES, Guide, Movement, Page, Ref
-from sitegen.content.site import Site
+from sitegen.content.site import TAXONOMIES, Site
 from sitegen.content.stored import links_from_plain, links_to_plain, ref_from_row, row, rows, typed
 from sitegen.diagnostics import ERROR, WARNING, Diagnostic
 
@@ -53,7 +53,8 @@ SEVERITY: dict[str, str] = {
 }
 
 # Files the renderer writes besides pages (render.Renderer.jobs): no page may land on one.
-_SITE_FILES = ("index.html", "404.html", "feed.xml", "sitemap.xml", "site.webmanifest", "tags/index.html")
+_SITE_FILES = ("index.html", "404.html", "feed.xml", "sitemap.xml", "site.webmanifest", "robots.txt", "search.json",
+               "tags/index.html", *(f"{folder}/index.html" for folder in TAXONOMIES))
 # Which pages each reference key may point at.
 _TARGET_TYPES: dict[str, tuple[str, ...]] = {
     "drills": ("drill",),
@@ -504,7 +505,7 @@ def reachable(ctx: CheckContext) -> Iterator[Diagnostic]:
 # --- 9. uniqueness -----------------------------------------------------------------------------
 
 
-@rule(PAGES, "slug", "tags", FRONT, FILES)
+@rule(PAGES, "slug", "tags", *TAXONOMIES, FRONT, FILES)
 def unique_slugs(ctx: CheckContext) -> Iterator[Diagnostic]:
     """UNIQ001: one page per slug; UNIQ002: no page lands on another output file."""
     first: dict[str, Page] = {}
@@ -518,6 +519,9 @@ def unique_slugs(ctx: CheckContext) -> Iterator[Diagnostic]:
     taken.update({path: "a page sitegen makes" for path in _SITE_FILES})
     if any(page.url_path.startswith("tags/") for page in ctx.site.pages):  # rare: spare listing the tags
         taken.update({tag.url_path + "index.html": f"the page of tag '{tag.name}'" for tag in ctx.site.tags})
+    for folder in TAXONOMIES:
+        if any(page.url_path.startswith(f"{folder}/") for page in ctx.site.pages):
+            taken.update({t.url_path + "index.html": f"the {folder} page of '{t.name}'" for t in ctx.site.terms(folder)})
     for page in ctx.site.pages:
         # Its output file, and each folder above it, which no file may already be.
         folders = [page.url_path[:i] for i, char in enumerate(page.url_path) if char == "/"]

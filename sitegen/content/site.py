@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
+from typing import Any, Callable
 
 from sitegen.config import Settings
 from sitegen.content.graph import Graph
@@ -26,6 +27,37 @@ class Tag:
         return f"tags/{self.slug}/"
 
 
+@dataclass
+class Term:
+    """A muscle or a piece of equipment, and the drills and exercises that name it."""
+
+    name: str
+    slug: str
+    folder: str  # "muscles" or "equipment": the Movement attribute that lists the names
+    pages: list[Page] = field(default_factory=list)
+
+    @property
+    def url_path(self) -> str:
+        return f"{self.folder}/{self.slug}/"
+
+
+# Each taxonomy besides tags: its folder (also the Movement attribute it lists) and its title.
+TAXONOMIES = {"muscles": "Muscles", "equipment": "Equipment"}
+
+
+def _grouped(pages: list[Page], names_of: Callable[[Page], list[str]], make: Callable[[str, str], Any]) -> list:
+    """One item per distinct name (by slug, the first spelling wins), its pages by title."""
+    by_slug: dict[str, Any] = {}
+    for page in sorted(pages, key=lambda p: p.title.lower()):
+        for name in names_of(page):
+            slug = _slug_of(name)
+            item = by_slug.get(slug)
+            if item is None:
+                item = by_slug[slug] = make(name, slug)
+            item.pages.append(page)
+    return sorted(by_slug.values(), key=lambda t: t.slug)
+
+
 class Site:
     def __init__(self, settings: Settings, pages: list[Page], assets: list[str]):
         self.settings = settings
@@ -33,6 +65,7 @@ class Site:
         self.assets = set(assets)
         self.graph = Graph(pages)
         self._by_type: dict[str, list[Page]] = {}
+        self._terms: dict[str, list[Term]] = {}
 
     # --- URLs -----------------------------------------------------------------------------------
 
@@ -81,19 +114,32 @@ class Site:
 
     @cached_property
     def tags(self) -> list[Tag]:
-        by_slug: dict[str, Tag] = {}
-        for page in sorted(self.pages, key=lambda p: p.title.lower()):
-            for name in page.tags:
-                slug = _slug_of(name)
-                tag = by_slug.get(slug)
-                if tag is None:
-                    tag = by_slug[slug] = Tag(name, slug)
-                tag.pages.append(page)
-        return sorted(by_slug.values(), key=lambda t: t.slug)
+        return _grouped(self.pages, lambda p: p.tags, Tag)
 
     def tags_of(self, page: Page) -> list[Tag]:
         wanted = {_slug_of(t) for t in page.tags}
         return [t for t in self.tags if t.slug in wanted]
+
+    def terms(self, folder: str) -> list[Term]:
+        """The muscles or the equipment the drills and exercises name (see TAXONOMIES)."""
+        if folder not in self._terms:
+            self._terms[folder] = _grouped(self.movements, lambda p: getattr(p, folder),
+                                           lambda name, slug: Term(name, slug, folder))
+        return self._terms[folder]
+
+    # Pages read terms through these narrow questions, so an incremental build re-renders a page
+    # only when what it shows of a taxonomy changed (see incremental.py).
+    def term(self, folder: str, slug: str) -> Term | None:
+        return next((t for t in self.terms(folder) if t.slug == slug), None)
+
+    def term_counts(self, folder: str) -> list[tuple[str, str, int]]:
+        """(name, URL path, how many pages) of each term, for an index."""
+        return [(t.name, t.url_path, len(t.pages)) for t in self.terms(folder)]
+
+    def term_links(self, folder: str, page: Page) -> list[tuple[str, str]]:
+        """(name, URL path) of each term the page names, in its order."""
+        by_slug = {t.slug: t for t in self.terms(folder)}
+        return [(by_slug[s].name, by_slug[s].url_path) for s in (_slug_of(n) for n in getattr(page, folder, []))]
 
     @cached_property
     def updated(self) -> dt.date | None:

@@ -10,7 +10,7 @@ from typing import Any, Callable, Iterator, Mapping
 
 from sitegen.content.body import Heading
 from sitegen.content.model import Guide, Movement, Page
-from sitegen.content.site import Site, Tag
+from sitegen.content.site import TAXONOMIES, Site, Tag
 from sitegen.diagnostics import ERROR, Diagnostic
 from sitegen.errors import ContentError, UsageError
 from sitegen.render.deps import QuestionTexts, Recorder, SiteView, page_key, template_key
@@ -75,6 +75,10 @@ def template_error(exc: Exception, templates: Path, site_root: Path) -> Diagnost
     message = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
     return Diagnostic(shown, line or 1, 1, ERROR, "TPL001", f"template error: {message}",
                       "fix the template at that line")
+
+
+# Each taxonomy's index title, the name of one of its terms, and what its names are shown after.
+_INDEXES = {"tags": ("Tags", "Tag", "#"), **{f: (title, title.rstrip("s"), "") for f, title in TAXONOMIES.items()}}
 
 
 @dataclass(frozen=True)
@@ -219,9 +223,11 @@ class Renderer:
         for page in self.site.pages:
             yield page.output_file, f"{page.type}.html", lambda page=page: self.page_context(page)
         yield "index.html", "index.html", self._home_context
-        yield "tags/index.html", "tags.html", lambda: self.listing_context(("Tags", "tags/"))
-        for tag in self.site.tags:
-            yield tag.url_path + "index.html", "tag.html", lambda slug=tag.slug: self._tag_context(slug)
+        for folder in ("tags", *TAXONOMIES):
+            yield f"{folder}/index.html", "taxonomies.html", lambda folder=folder: self._index_context(folder)
+            for term in self.site.tags if folder == "tags" else self.site.terms(folder):
+                yield term.url_path + "index.html", "taxonomy.html", \
+                    lambda folder=folder, slug=term.slug: self._term_context(folder, slug)
         yield "404.html", "404.html", dict
         yield "feed.xml", "feed.xml", lambda: {"entries": self.view.dated[:50], "body_of": self.body_html}
         yield "sitemap.xml", "sitemap.xml", dict
@@ -232,9 +238,21 @@ class Renderer:
         data = website(settings.title, self.view.absolute_url(""), settings.description)
         return {"share": self.default_image(), "jsonld": [data]}
 
-    def _tag_context(self, slug: str) -> dict[str, Any]:
-        tag = next(t for t in self.view.tags if t.slug == slug)
-        return {"tag": tag, **self.listing_context(("Tags", "tags/"), (f"#{tag.name}", tag))}
+    def _index_context(self, folder: str) -> dict[str, Any]:
+        title = _INDEXES[folder][0]
+        others = [(t, f"{f}/") for f, (t, _k, _p) in _INDEXES.items() if f != folder]
+        terms = ([(t.name, t.url_path, len(t.pages)) for t in self.view.tags] if folder == "tags"
+                 else self.view.term_counts(folder))
+        return {"terms": terms, "index_title": title, "index_path": f"{folder}/",
+                "prefix": _INDEXES[folder][2], "others": others, **self.listing_context((title, f"{folder}/"))}
+
+    def _term_context(self, folder: str, slug: str) -> dict[str, Any]:
+        title, kind, prefix = _INDEXES[folder]
+        term = (next(t for t in self.view.tags if t.slug == slug) if folder == "tags"
+                else self.view.term(folder, slug))
+        heading = prefix + (term.name if prefix else term.name[:1].upper() + term.name[1:])
+        return {"term": term, "heading": heading, "kind": kind, "index_title": title, "index_path": f"{folder}/",
+                **self.listing_context((title, f"{folder}/"), (heading, term))}
 
     def render(self, template: str, context: dict[str, Any]) -> str:
         if self.log is not None:
