@@ -14,6 +14,7 @@ from sitegen.content.site import TAXONOMIES, Site, Tag
 from sitegen.diagnostics import ERROR, Diagnostic
 from sitegen.errors import ContentError, UsageError
 from sitegen.render.deps import QuestionTexts, Recorder, SiteView, page_key, template_key
+from sitegen.render.diagram import svg as diagram_svg
 from sitegen.render.markdown import HtmlBody, MarkdownEngine, rewrite_links
 from sitegen.render.sharing import DEFAULT_IMAGE, PIN_SIZE, ShareImage, image_size, pin_it_url
 from sitegen.render.structured import Crumb, breadcrumb_list, faq_page, page_blocks, to_script, website
@@ -163,6 +164,8 @@ class Renderer:
             "regression": graph.resolve(page.regression) if isinstance(page, Movement) else None,
             "unlocked_by": graph.guides_unlocking(page),
             "drills": drills,
+            "diagram": markupsafe.Markup(diagram_svg(page.title, drills, graph.resolve_all(page.exercises),
+                                                     self.view.url)) if drills else None,
             "exercises": graph.resolve_all(page.exercises) if isinstance(page, Guide) else [],
             "related": self._related(page),
             "tags": self.view.tags_of(page),
