@@ -40,14 +40,15 @@ TERMS = [f"muscles/{m}/index.html" for m in ("glutes", "hamstrings", "lats", "up
 GUIDE = "guides/learn-the-hip-hinge/index.html"
 # The outputs that show the bodyweight RDL drill's title: its neighbours in the progression, its
 # guide, the listings, its tag pages (tags/index.html counts the pages of each tag) and the pages
-# of the muscles it works (it names no equipment).
-SHOW_BODYWEIGHT_RDL = sorted(DRILLS + [GUIDE, "feed.xml", "index.html", "sitemap.xml", "tags/index.html"]
+# of the muscles it works (it names no equipment), and the search index.
+SHOW_BODYWEIGHT_RDL = sorted(DRILLS + [GUIDE, "feed.xml", "index.html", "search.json", "sitemap.xml",
+                                       "tags/index.html"]
                              + [f"tags/{t}/index.html" for t in ("beginner", "bodyweight", "hip-hinge",
                                                                  "posterior-chain")]
                              + [f"muscles/{m}/index.html" for m in ("glutes", "hamstrings")])
 EVERYTHING = sorted(DRILLS + EXERCISES + TAGS + TERMS + [
     GUIDE, "404.html", "about/index.html", "feed.xml", "index.html", "sitemap.xml", "tags/index.html",
-    "muscles/index.html", "equipment/index.html"])
+    "muscles/index.html", "equipment/index.html", "robots.txt", "search.json"])
 # Every output the templates make: EVERYTHING (each lists the plain pages) and the web app
 # manifest, which shows only settings.
 EVERY_OUTPUT = sorted(EVERYTHING + ["site.webmanifest"])
@@ -96,8 +97,8 @@ def site(example_site: Path) -> Path:
     # A title is shown wherever the page is listed; the sitemap lists every page.
     (edit("content/drills/bodyweight-rdl.md", "title: Bodyweight Romanian Deadlift", "title: Bodyweight RDL"),
      SHOW_BODYWEIGHT_RDL),
-    # A plain page is in every page's header.
-    (edit("content/about.md", "title: About", "title: About us"), EVERYTHING),
+    # A plain page is in every page's header (robots.txt has none).
+    (edit("content/about.md", "title: About", "title: About us"), sorted(set(EVERYTHING) - {"robots.txt"})),
     # A template re-renders the pages that use it, directly or through extends/import.
     (edit("templates/_movement.html", '<h2 id="cues">Cues</h2>', '<h2 id="cues">Coaching cues</h2>'),
      sorted(DRILLS + EXERCISES)),
@@ -316,7 +317,9 @@ def test_builder_keeps_the_site_between_builds(example_site: Path, tmp_path: Pat
                                                  ["drills/weighted-rdl/index.html"])
     (example_site / "content" / "about.md").unlink()
     result = builder.build()
-    assert "about/index.html" in result.changed and len(result.rendered) == len(EVERYTHING) - 1
+    # Every page's header listed it; robots.txt names no page.
+    assert "about/index.html" in result.changed
+    assert sorted(result.rendered) == sorted(set(EVERYTHING) - {"about/index.html", "robots.txt"})
     assert snapshot(example_site / "output") == clean_build(example_site, tmp_path)
 
 

@@ -235,6 +235,21 @@ class Renderer:
         yield "feed.xml", "feed.xml", lambda: {"entries": self.view.dated[:50], "body_of": self.body_html}
         yield "sitemap.xml", "sitemap.xml", dict
         yield "site.webmanifest", "site.webmanifest", dict
+        yield "robots.txt", "robots.txt", dict
+        yield "search.json", "search.json", lambda: {"entries": self.search_entries()}
+
+    def search_entries(self) -> list[dict[str, Any]]:
+        """What client-side search looks through, one entry per page (short keys: the index is
+        fetched by phones): title, URL, summary, type, tags, muscles, equipment and cues."""
+        entries = []
+        for page in self.view.pages:
+            entry: dict[str, Any] = {"t": page.title, "u": self.view.url(page), "k": page.type}
+            for key, value in (("s", page.summary), ("g", page.tags), ("m", getattr(page, "muscles", [])),
+                               ("e", getattr(page, "equipment", [])), ("c", getattr(page, "cues", []))):
+                if value:
+                    entry[key] = value
+            entries.append(entry)
+        return entries
 
     def _home_context(self) -> dict[str, Any]:
         settings = self.site.settings
