@@ -52,6 +52,7 @@ def parser() -> argparse.ArgumentParser:
                                    "when the check finds an error: the previous output stays as it was.")
     b.add_argument("--no-cards", dest="cards", action="store_false", help="skip the PDF cards and pin images")
     b.add_argument("--drafts", action="store_true", help="include pages marked draft: true")
+    b.add_argument("--future", action="store_true", help="include pages dated after today")
     b.add_argument("--strict", action="store_true", help="treat warnings as errors")
     b.add_argument("--output", type=Path, metavar="DIR", help="write here instead of the output_dir setting")
     b.add_argument("--base-url", metavar="URL", help="override the base_url setting")
@@ -65,6 +66,7 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("--format", choices=("text", "json"), default="text", help="text (default) or a JSON array")
     c.add_argument("--strict", action="store_true", help="treat warnings as errors")
     c.add_argument("--drafts", action="store_true", help="check draft pages as published")
+    c.add_argument("--future", action="store_true", help="check pages dated after today as published")
     c.add_argument("--no-cards", dest="cards", action="store_false",
                    help="skip laying out the cards (faster; leaves out the check that every card fits its page)")
 
@@ -168,7 +170,7 @@ def _check(settings, args: argparse.Namespace) -> int:
     # collector would only walk them again and again (a tenth of the check's time).
     gc.disable()
     # The pages the last build kept: only files changed since are read and scanned again.
-    checked = check(settings, drafts=args.drafts, memo=stored_memo(settings, read_only=True))
+    checked = check(settings, drafts=args.drafts, memo=stored_memo(settings, read_only=True), future=args.future)
     diagnostics = checked.diagnostics
     if args.cards and not checked.failed() and (settings.templates_path / "card.html").is_file():
         # Cards are laid out only for a site that loads and links cleanly and has a card template;
@@ -200,7 +202,7 @@ def _build(settings, args: argparse.Namespace) -> int:
     gc.disable()
     try:
         result = build(settings, drafts=args.drafts, strict=args.strict, cards=args.cards, output=args.output,
-                       jobs=args.jobs)
+                       jobs=args.jobs, future=args.future)
     except ContentError as exc:
         exc.strict = args.strict
         raise
@@ -208,6 +210,9 @@ def _build(settings, args: argparse.Namespace) -> int:
         write_text(result.warnings, result.pages)
     print(f"built {result.pages} pages, {result.files} files into {_shown(settings, result.output)}/ "
           f"in {result.seconds:.2f} s", file=sys.stderr)
+    if result.scheduled:
+        print(f"left out {len(result.scheduled)} page(s) dated after today (publish them now with --future): "
+              + ", ".join(result.scheduled), file=sys.stderr)
     return 0
 
 
@@ -229,7 +234,7 @@ def _watch(settings, args: argparse.Namespace) -> int:
         if args.base_url:
             current = current.with_base_url(args.base_url)
         return Builder(current, drafts=args.drafts, strict=args.strict, cards=args.cards, output=args.output,
-                       reporter=reporter)
+                       reporter=reporter, future=args.future)
 
     def keeps(current) -> str:
         return f"{_shown(current, (args.output or current.output_path).resolve())}/ keeps the last good build"

@@ -80,6 +80,10 @@ EXPECTED = {
         ("content/guides/g.md", 6, 5, "TYPE001", E),
         ("content/guides/g.md", 9, 5, "TYPE001", E),
     ],
+    "future": [
+        ("content/drills/a.md", 6, 7, "DATE001", E),
+        ("content/guides/g.md", 9, 15, "DATE001", E),
+    ],
     "drafts": [
         ("content/drills/a.md", 5, 7, "TYPE002", E),
         ("content/drills/a.md", 8, 22, "TYPE002", E),

@@ -124,7 +124,7 @@ class Site:
 
     def front_key(self) -> str:
         key = self.rng.choice(["next", "next", "prerequisites", "level", "slug", "slug", "draft", "draft", "mastery",
-                               "regression", "tags", "image_alt", "title", "image", "drills", "video", "type"])
+                               "regression", "tags", "image_alt", "title", "image", "drills", "video", "type", "date"])
         top = [p for p in self.pages() if "/" not in p]  # their slug may take a folder of the site's
         source = self.rng.choice(top) if key == "slug" and top and self.rng.random() < 0.5 else self.pick()
         return self.set_key(source, key, self.value(source, key))
@@ -184,6 +184,7 @@ class Site:
             return self.target(source)
         return rng.choice({
             "level": ["1", "2", "3", "5", "9"], "slug": ["same", "same", "other", "tags", "static", "1", "1.0"], "draft": ["true", "false"],
+            "date": ["2026-01-05", "2999-01-01"],  # the second is left out, as a draft is
             "mastery": ["8 clean reps", "''"], "tags": ["[a, b]", "[core]", "[]"], "image_alt": ["A figure", "''"],
             "title": ["A title", "Another title\n  spanning two lines"], "type": ["drill", "exercise", "exercise", "page"],
         }[key])

@@ -27,6 +27,7 @@ output folder's twin is `output.twin_path(folder)`: remove it with the folder.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import time
 import uuid
@@ -67,6 +68,7 @@ class BuildResult:
     warnings: list[Diagnostic] = field(default_factory=list)
     rendered: list[str] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)
+    scheduled: list[str] = field(default_factory=list)  # pages left out for their future date
 
 
 @dataclass
@@ -166,9 +168,9 @@ class Builder:
 
     def __init__(self, settings: Settings, *, drafts: bool = False, strict: bool = False, cards: bool = True,
                  output: Path | None = None, reporter: Reporter | None = None, jobs: int = 1,
-                 extra_context: dict[str, Any] | None = None, keep_in_memory: bool = True):
+                 extra_context: dict[str, Any] | None = None, keep_in_memory: bool = True, future: bool = False):
         self.settings = settings
-        self.drafts, self.strict, self.cards = drafts, strict, cards
+        self.drafts, self.strict, self.cards, self.future = drafts, strict, cards, future
         self.output = output
         self.reporter = reporter or Reporter()
         self.jobs = jobs
@@ -193,7 +195,10 @@ class Builder:
 
     def _command(self) -> str:
         """Everything besides the site's files that decides the output."""
-        return digest(code_digest(), repr(self.settings), str(self.drafts), str(self.cards),
+        # Today's date too: a page dated tomorrow is published by tomorrow's build, whose files
+        # are the same as today's.
+        today = "future" if self.future else dt.date.today().isoformat()
+        return digest(code_digest(), repr(self.settings), str(self.drafts), str(self.cards), today,
                       repr(sorted((self.extra_context or {}).items())))
 
     def manifest(self, build_id: str | None) -> Manifest | None:
@@ -257,7 +262,8 @@ class Builder:
         return result
 
     def _checked_build(self, this: _Run) -> BuildResult:
-        checked = self._checker.check(self.settings, drafts=self.drafts, memo=this.memo, stats=this.stats)
+        checked = self._checker.check(self.settings, drafts=self.drafts, memo=this.memo, stats=this.stats,
+                                      future=self.future)
         if checked.failed(self.strict):
             raise ContentError(checked.diagnostics, checked.pages)
         site = checked.site
@@ -265,7 +271,8 @@ class Builder:
         manifest = Manifest(uuid.uuid4().hex, digest(this.command, str(answers.templates.raw)), answers.state,
                             command=this.command, sources=this.sources, started_ns=this.started_ns,
                             pages=checked.pages,
-                            warnings=[d.to_json() for d in checked.diagnostics])
+                            warnings=[d.to_json() for d in checked.diagnostics],
+                            scheduled=sorted(p.file for p in checked.content.scheduled))
         rendered, changed, extra = self._assemble(this, renderer, answers, manifest)
         manifest.files = len(manifest.outputs) + len(manifest.copies) + extra
         self._save(manifest, keep={manifest.build_id, this.live.build_id if this.live else ""})
@@ -273,7 +280,7 @@ class Builder:
             live_bodies = {body_key(p) for p in site.pages}
             self._bodies = {k: v for k, v in self._bodies.items() if k in live_bodies}
         return BuildResult(this.target, checked.pages, manifest.files, time.perf_counter() - this.started,
-                           checked.diagnostics, rendered=rendered, changed=changed)
+                           checked.diagnostics, rendered=rendered, changed=changed, scheduled=manifest.scheduled)
 
     def _environment(self) -> Any:
         """The Jinja environment, its templates compiled once and kept in the cache (see TemplateCode)."""
@@ -336,7 +343,8 @@ class Builder:
         warnings = [Diagnostic(**d) for d in live.warnings]
         if count(warnings, self.strict)[0]:
             raise ContentError(warnings, live.pages)
-        return BuildResult(target, live.pages, live.files, time.perf_counter() - started, warnings)
+        return BuildResult(target, live.pages, live.files, time.perf_counter() - started, warnings,
+                           scheduled=live.scheduled)
 
     @staticmethod
     def _changed(live: Manifest | None, manifest: Manifest) -> list[str]:
@@ -471,10 +479,11 @@ class Builder:
 
 
 def build(settings: Settings, *, drafts: bool = False, strict: bool = False, cards: bool = True,
-          output: Path | None = None, reporter: Reporter | None = None, jobs: int | None = None) -> BuildResult:
+          output: Path | None = None, reporter: Reporter | None = None, jobs: int | None = None,
+          future: bool = False) -> BuildResult:
     """Check, then build the site into its output folder (one shot: nothing is kept in memory)."""
     from sitegen.parallel import default_jobs
 
     builder = Builder(settings, drafts=drafts, strict=strict, cards=cards, output=output, reporter=reporter,
-                      jobs=jobs or default_jobs(), keep_in_memory=False)
+                      jobs=jobs or default_jobs(), keep_in_memory=False, future=future)
     return builder.build()

@@ -39,6 +39,7 @@ class Manifest:
     pages: int = 0  # files read
     files: int = 0  # files written
     warnings: list[dict] = field(default_factory=list)
+    scheduled: list[str] = field(default_factory=list)  # pages left out for their future date
 
     def to_plain(self) -> dict:
         data = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}

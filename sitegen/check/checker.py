@@ -40,11 +40,11 @@ class Checker:
         self.last: rules.Seen | None = None
 
     def check(self, settings: Settings, drafts: bool = False, memo: PageMemo | None = None,
-              stats: dict[str, os.stat_result] | None = None) -> Checked:
+              stats: dict[str, os.stat_result] | None = None, future: bool = False) -> Checked:
         """Load and check the whole site; return every diagnostic, errors and warnings alike. `stats`:
         the content files' stats, taken moments ago (see builder.scan)."""
         with collector_paused():
-            content = load(settings, drafts=drafts, memo=memo, stats=stats)
+            content = load(settings, drafts=drafts, memo=memo, stats=stats, future=future)
             site = Site(settings, content.pages, content.assets)
             # Taken, not read: a check that fails half-way leaves nothing for the next one to patch.
             before, self.last = self.last, None
@@ -53,6 +53,6 @@ class Checker:
 
 
 def check(settings: Settings, drafts: bool = False, memo: PageMemo | None = None,
-          stats: dict[str, os.stat_result] | None = None) -> Checked:
+          stats: dict[str, os.stat_result] | None = None, future: bool = False) -> Checked:
     """A check that starts from nothing (see Checker.check)."""
-    return Checker().check(settings, drafts, memo, stats)
+    return Checker().check(settings, drafts, memo, stats, future)

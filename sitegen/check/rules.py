@@ -38,6 +38,7 @@ SEVERITY: dict[str, str] = {
     "LINK005": ERROR,  # a path that leads out of content/
     "TYPE001": ERROR,  # a reference points at the wrong type of page
     "TYPE002": ERROR,  # a published page points at a draft
+    "DATE001": ERROR,  # a published page points at a page dated after today
     "CYCLE001": ERROR,  # next/prerequisites lead back to where they started
     "DIR001": ERROR,  # a page names another in both its next and its prerequisites
     "DIR002": ERROR,  # a regression that is also a next step
@@ -118,7 +119,8 @@ class CheckContext:
 
     @cached_property
     def drafts(self) -> dict[str, Page]:
-        return {p.source: p for p in self.content.drafts}
+        """Pages left out of the build: drafts, and pages dated after today."""
+        return {p.source: p for p in self.content.drafts + self.content.scheduled}
 
     @cached_property
     def existing(self) -> set[str]:
@@ -380,7 +382,7 @@ def _check_path(ctx: CheckContext, page: Page, ref: Ref, image: bool) -> Iterato
 # --- 2. types fit ---------------------------------------------------------------------------------
 
 
-@rule(PAGES, "type", DRAFTS, per_page=True)
+@rule(PAGES, "type", DRAFTS, "date", per_page=True)
 def types_fit(ctx: CheckContext, page: Page) -> Iterator[Diagnostic]:
     """TYPE001: each key points at the page types it is for; TYPE002: nothing points at a draft."""
     for ref, image in ctx.references(page):
@@ -389,9 +391,13 @@ def types_fit(ctx: CheckContext, page: Page) -> Iterator[Diagnostic]:
         if target is not None and wanted and target.type not in wanted:
             yield ctx.at(page, ref, "TYPE001", f"{ref.key}: '{ref.raw}' is {_a(target.type)}, not "
                          f"{_a(' or '.join(wanted))}", f"'{ref.key}' may name only {' and '.join(wanted)} pages")
-        if ref.target in ctx.drafts:
+        left_out = ctx.drafts.get(ref.target) if ref.target else None
+        if left_out is not None and left_out.draft:
             yield ctx.at(page, ref, "TYPE002", f"{_what(ref, image)} is a draft, which is not published",
                          "publish it (remove 'draft: true'), or remove this reference")
+        elif left_out is not None:
+            yield ctx.at(page, ref, "DATE001", f"{_what(ref, image)} is dated {left_out.date}, after today, "
+                         "so it is not published yet", "remove this reference until that day, or build with --future")
 
 
 # --- 3. no cycles, 4. both directions agree --------------------------------------------------------

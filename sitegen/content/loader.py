@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import difflib
 import gc
 import os
@@ -33,6 +35,7 @@ class Content:
 
     pages: list[Page] = field(default_factory=list)
     drafts: list[Page] = field(default_factory=list)
+    scheduled: list[Page] = field(default_factory=list)  # dated after today: left out, like drafts
     assets: list[str] = field(default_factory=list)  # content-relative paths of non-Markdown files
     failed: list[str] = field(default_factory=list)  # pages that exist but did not load (already reported)
     diagnostics: list[Diagnostic] = field(default_factory=list)
@@ -184,8 +187,10 @@ class PageMemo:
 
 
 def load(settings: Settings, drafts: bool = False, memo: PageMemo | None = None,
-         stats: dict[str, os.stat_result] | None = None) -> Content:
-    """Every page of content/; `stats`: the files' stats by their path in content/, if just taken."""
+         stats: dict[str, os.stat_result] | None = None, future: bool = False) -> Content:
+    """Every page of content/; `stats`: the files' stats by their path in content/, if just taken.
+    Drafts are left out unless `drafts`, pages dated after today unless `future`."""
+    today = dt.date.today()
     content_dir = settings.content_path
     sources, assets = walk(content_dir)
     content = Content(assets=assets)
@@ -205,6 +210,8 @@ def load(settings: Settings, drafts: bool = False, memo: PageMemo | None = None,
             continue
         if page.draft and not drafts:
             content.drafts.append(page)
+        elif page.date and page.date > today and not future:
+            content.scheduled.append(page)
         else:
             content.pages.append(page)
     if memo is not None:
