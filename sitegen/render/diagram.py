@@ -1,10 +1,15 @@
 """The progression diagram of a guide: an SVG drawn at build time from the checked graph.
 
-Its drills in order, each with its step and level, then the exercises they unlock; each node
-a link to its page carrying `data-progress-step` (the page's source path, which the progress
-tracker script reads) and its mastery gate as a tooltip. One narrow column, so it stays
-readable at 320 px; the page scales it down, never up. The same markup goes on the deck's cover
-card, where `links=False` leaves the links out (a PDF card is printed).
+Its drills in order, each with its step and level, then the exercises they unlock. One narrow
+column, so it stays readable at 320 px; the page scales it down, never up.
+
+On a page the drawing is an image to assistive technology (`role="img"`, a title and a
+description; the list beside it gives the same steps as text and links), and a second SVG laid
+exactly over it holds the links: one per node, carrying `data-progress-step` (the page's source
+path, which the progress tracker script reads) and the mastery gate as a tooltip. Links inside
+an image would be unreachable to a screen reader, so they are kept out of it; the overlay is
+hidden from assistive technology and out of the tab order, as its links repeat the list's.
+The deck's cover card gets the drawing alone.
 """
 
 from __future__ import annotations
@@ -51,14 +56,15 @@ def nodes(drills: list[Page], exercises: list[Page]) -> tuple[list[Node], list[N
 
 def svg(title: str, drills: list[Page], exercises: list[Page], url: Callable[[Page], str] | None,
         ident: str = "progression") -> str:
-    """The diagram's markup; `url` gives each node's link (None: no links)."""
+    """The diagram's markup; `url` gives each node's link (None: the drawing alone)."""
     steps, unlocks = nodes(drills, exercises)
     parts: list[str] = []
+    links: list[str] = []
     y = 8
     for i, node in enumerate(steps):  # the drills in order, an arrow from each to the next
         if i:
             parts.append(_arrow(y - _GAP, y))
-        y += _node(parts, node, y, url) + _GAP
+        y += _node(parts, links, node, y, url) + _GAP
     if unlocks:  # what the last drill opens: side by side in meaning, so no arrows between them
         if steps:
             parts.append(_arrow(y - _GAP, y + 4))
@@ -67,16 +73,19 @@ def svg(title: str, drills: list[Page], exercises: list[Page], url: Callable[[Pa
                      f'fill="#4b5563" letter-spacing="1">THEN IT UNLOCKS</text>')
         y += 24
         for node in unlocks:
-            y += _node(parts, node, y, url) + 10
+            y += _node(parts, links, node, y, url) + 10
         y += _GAP - 10
     height = y - _GAP + 8
     heading = escape(f"The progression of {title}")
     desc = escape("; ".join([f"{n.caption}: {n.page.title}" for n in steps]
                             + ([f"then it unlocks {', '.join(n.page.title for n in unlocks)}"] if unlocks else [])))
-    return (f'<svg class="progression-diagram" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" '
-            f'width="{WIDTH}" height="{height}" role="img" aria-labelledby="{ident}-t {ident}-d">'
-            f'<title id="{ident}-t">{heading}</title><desc id="{ident}-d">{desc}</desc>'
-            + "".join(parts) + "</svg>")
+    size = f'xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" height="{height}"'
+    drawing = (f'<svg class="progression-diagram" {size} role="img" aria-labelledby="{ident}-t {ident}-d">'
+               f'<title id="{ident}-t">{heading}</title><desc id="{ident}-d">{desc}</desc>' + "".join(parts) + "</svg>")
+    if url is None:
+        return drawing
+    return (f'<div class="diagram-stack">{drawing}<svg class="diagram-links" {size} aria-hidden="true">'
+            + "".join(links) + "</svg></div>")
 
 
 def _arrow(top: int, bottom: int) -> str:
@@ -85,14 +94,14 @@ def _arrow(top: int, bottom: int) -> str:
             f'L{mid + 5} {bottom - 10}" fill="none" stroke="#6b7280" stroke-width="2"/>')
 
 
-def _node(parts: list[str], node: Node, y: int, url: Callable[[Page], str] | None) -> int:
+def _node(parts: list[str], links: list[str], node: Node, y: int, url: Callable[[Page], str] | None) -> int:
     lines = _wrap(node.page.title)
     height = 20 + _LINE * len(lines) + (18 if node.caption else 0)
     page = node.page
     gate = f"Move on when: {page.mastery}" if page.mastery else page.title
-    body = [f'<title>{escape(gate)}</title>',
-            f'<rect class="dg-box" x="{_X}" y="{y}" width="{_NODE_W}" height="{height}" rx="10" '
-            f'fill="#ffffff" stroke="#0f766e" stroke-width="{2 if node.kind == "drill" else 1.5}"/>']
+    box = f'x="{_X}" y="{y}" width="{_NODE_W}" height="{height}" rx="10"'
+    body = [f'<rect class="dg-box" {box} fill="#ffffff" stroke="#0f766e" '
+            f'stroke-width="{2 if node.kind == "drill" else 1.5}"/>']
     text_y = y + 24
     for line in lines:
         body.append(f'<text class="dg-title" x="{_X + 14}" y="{text_y}" font-size="15" font-weight="700" '
@@ -101,10 +110,9 @@ def _node(parts: list[str], node: Node, y: int, url: Callable[[Page], str] | Non
     if node.caption:
         body.append(f'<text class="dg-caption" x="{_X + 14}" y="{text_y}" font-size="13" '
                     f'fill="#4b5563">{escape(node.caption)}</text>')
-    inner = "".join(body)
-    kind = f'class="dg-node dg-{node.kind}" data-progress-step="{escape(page.source)}"'
-    if url is None:
-        parts.append(f"<g {kind}>{inner}</g>")
-    else:
-        parts.append(f'<a {kind} href="{escape(url(page))}">{inner}</a>')
+    parts.append(f'<g class="dg-{node.kind}">{"".join(body)}</g>')
+    if url is not None:
+        links.append(f'<a class="dg-node dg-{node.kind}" data-progress-step="{escape(page.source)}" '
+                     f'href="{escape(url(page))}" tabindex="-1"><title>{escape(gate)}</title>'
+                     f'<rect class="dg-hit" {box} fill="transparent"/></a>')
     return height
