@@ -87,3 +87,25 @@ def test_a_published_page_linking_to_a_future_one_fails_the_check(site: Path, ca
     assert main(["-C", str(site), "check", "--no-cards"]) == 1
     assert "error[DATE001]: link 'hinge-hold.md' is dated 2999-01-01, after today" in capsys.readouterr().out
     assert main(["-C", str(site), "check", "--no-cards", "--future"]) == 0
+
+
+def test_images_carry_their_size_and_load_lazily_below_the_fold(site: Path) -> None:
+    write_page(site, "drills/wall-hinge.md", """
+        ---
+        type: drill
+        title: Wall hinge
+        ---
+        ![A figure at a wall](../images/dowel-hip-hinge.svg) and <img src="../images/hinge-overview.svg" alt="x" width="40">
+        """)
+    build(load_settings(site), cards=False, reporter=NullReporter())
+    out = site / "output"
+    body = (out / "drills/wall-hinge/index.html").read_text(encoding="utf-8")
+    assert '<img alt="A figure at a wall" src="/images/dowel-hip-hinge.svg" loading="lazy" width="400" height="300">' \
+        in body
+    assert '<img src="/images/hinge-overview.svg" alt="x" width="40" loading="lazy">' in body  # its own size kept
+    drill = (out / "drills/weighted-rdl/index.html").read_text(encoding="utf-8")
+    assert 'src="/images/weighted-rdl.svg" alt="A figure holding' in drill
+    assert 'width="400" height="300" loading="lazy" decoding="async">' in drill
+    # A guide's picture opens the article, in view at once: not lazy.
+    guide = (out / "guides/learn-the-hip-hinge/index.html").read_text(encoding="utf-8")
+    assert 'src="/images/hinge-overview.svg"' in guide and 'width="400" height="300" decoding="async">' in guide

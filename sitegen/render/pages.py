@@ -16,7 +16,7 @@ from sitegen.errors import ContentError, UsageError
 from sitegen.render.deps import QuestionTexts, Recorder, SiteView, page_key, template_key
 from sitegen.render.diagram import svg as diagram_svg
 from sitegen.render.markdown import HtmlBody, MarkdownEngine, rewrite_links
-from sitegen.render.sharing import DEFAULT_IMAGE, PIN_SIZE, ShareImage, image_size, pin_it_url
+from sitegen.render.sharing import DEFAULT_IMAGE, PIN_SIZE, ShareImage, image_size, pin_it_url, sized_images
 from sitegen.render.structured import Crumb, breadcrumb_list, faq_page, page_blocks, to_script, website
 
 
@@ -129,7 +129,14 @@ class Renderer:
     def body_html(self, page: Page) -> str:
         if self.log is not None:
             self.log.keys.add(page_key(page.source))
-        return rewrite_links(self.bodies[page.source].html, page.source, self.view.url_for_ref)
+        html = rewrite_links(self.bodies[page.source].html, page.source, self.view.url_for_ref)
+        return sized_images(html, self.asset_size) if "<img" in html else html
+
+    def asset_size(self, src: str) -> tuple[int, int] | None:
+        """The size of an image in content/, by its URL on the site."""
+        base = self.site.settings.base_path
+        rel = src[len(base):] if src.startswith(base) else None
+        return image_size(self.site.settings.content_path / rel) if rel in self.site.assets else None
 
     def headings(self, page: Page) -> tuple[Heading, ...]:
         return self.bodies[page.source].headings
@@ -158,6 +165,8 @@ class Renderer:
             "jsonld": [*blocks, breadcrumb_list(crumbs), *([faq_page(faq)] if faq else [])],
             "headings": self.headings(page),
             "image_url": image,
+            "image_size": image_size(self.site.settings.content_path / page.image.target)
+            if image and page.image and page.image.target in self.site.assets else None,
             "steps": graph.steps(page),
             "next_pages": graph.next_of(page),
             "prerequisites": graph.prerequisites_of(page),

@@ -1,11 +1,12 @@
 """What a shared link shows: the image for `og:image` and Pinterest, with its size, and the
-plain "Save to Pinterest" address (no third-party script)."""
+plain "Save to Pinterest" address (no third-party script); and the sizes of a page's images."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 from urllib.parse import urlencode
 
 PIN_IT = "https://www.pinterest.com/pin/create/button/"
@@ -36,6 +37,27 @@ def image_size(path: Path) -> tuple[int, int] | None:
             return img.size
     except (OSError, ValueError, SyntaxError):
         return None
+
+
+_IMG = re.compile(r"<img\b([^>]*?)\s*/?>")
+_SRC = re.compile(r'\bsrc="([^"]*)"')
+
+
+def sized_images(html: str, size_of: Callable[[str], tuple[int, int] | None]) -> str:
+    """Give each <img> of a rendered body its width and height (no layout shift while it loads)
+    and lazy loading (a body's images sit below the page's header). `size_of(src)`: None when
+    unknown, and the tag then keeps what it has."""
+    def fix(m: re.Match) -> str:
+        attrs = m.group(1)
+        if "loading=" not in attrs:
+            attrs += ' loading="lazy"'
+        src = _SRC.search(attrs)
+        size = size_of(src.group(1)) if src and "width=" not in attrs and "height=" not in attrs else None
+        if size:
+            attrs += f' width="{size[0]}" height="{size[1]}"'
+        return f"<img{attrs}>"
+
+    return _IMG.sub(fix, html)
 
 
 def pin_it_url(page_url: str, media: str, title: str, summary: str) -> str:
