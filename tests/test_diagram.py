@@ -69,3 +69,34 @@ def test_the_diagram_is_an_accessible_image_with_the_same_steps_in_text(guide: s
     # The text list beside it names the same steps, each marked for the progress tracker.
     steps = re.findall(r'<li data-progress-step="([^"]+)">', guide)
     assert steps == [f"drills/{d}.md" for d in DRILLS]
+
+
+# Kept for the lead to look at after a run.
+SCREENSHOTS = {390: Path("/tmp/sitegen-guide-390.png"), 1280: Path("/tmp/sitegen-guide-1280.png")}
+
+
+def test_the_diagram_is_readable_on_a_small_phone_and_a_desktop(served_site: str, browser, tmp_path: Path) -> None:
+    import shutil
+
+    for width in (320, *SCREENSHOTS):
+        context = browser.new_context(viewport={"width": width, "height": 900})
+        try:
+            tab = context.new_page()
+            tab.goto(served_site + "guides/learn-the-hip-hinge/", wait_until="load")
+            assert tab.evaluate("document.documentElement.scrollWidth") <= width
+            drawing = tab.locator("svg.progression-diagram").bounding_box()
+            overlay = tab.locator("svg.diagram-links").bounding_box()
+            assert drawing == overlay  # the links lie exactly over the boxes they stand for
+            # Drawn at 280 px or more, the smallest text (13 units) stays at 11 px or more.
+            assert 280 <= drawing["width"] <= 400, drawing
+            # A node is a link to its page.
+            tab.locator('svg.diagram-links a[data-progress-step="drills/bodyweight-rdl.md"]').click()
+            tab.wait_for_url("**/drills/bodyweight-rdl/")
+            if width in SCREENSHOTS:
+                tab.goto(served_site + "guides/learn-the-hip-hinge/", wait_until="load")
+                shot = tmp_path / f"guide-{width}.png"
+                tab.screenshot(path=str(shot), full_page=True)
+                assert shot.read_bytes().startswith(b"\x89PNG")
+                shutil.copyfile(shot, SCREENSHOTS[width])
+        finally:
+            context.close()
