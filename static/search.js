@@ -1,14 +1,23 @@
-/* Client-side search (sitegen): shows the search box the page ships hidden, fetches the index
-   (search.json, written at build time) on first use, and lists matching pages as links.
-   Without JavaScript the box stays hidden and its fallback links to the tag and taxonomy indexes. */
+/* Client-side search (sitegen): builds the search box, fetches the index (search.json, written
+   at build time) on first use, and lists matching pages as links. Without JavaScript the page
+   shows only the fallback: links to the tag and taxonomy indexes. */
 (function () {
   "use strict";
   var root = document.querySelector("[data-search-index]");
   if (!root || !window.fetch) return;
-  var form = root.querySelector("form");
-  var input = root.querySelector("input");
-  var status = root.querySelector("[role=status]");
-  var list = root.querySelector("ul");
+  function make(tag, props) {
+    var el = document.createElement(tag);
+    Object.keys(props).forEach(function (k) { el.setAttribute(k, props[k]); });
+    return el;
+  }
+  var form = make("form", { role: "search" });
+  var label = make("label", { for: "search-q" });
+  label.textContent = "Search the site";
+  var input = make("input", { id: "search-q", type: "search", autocomplete: "off",
+                              placeholder: "hinge, kettlebell, hamstrings\u2026" });
+  var status = make("p", { class: "search-status", "aria-live": "polite" });
+  var list = make("ul", { class: "search-results" });
+  [label, input, status, list].forEach(function (el) { form.appendChild(el); });
   var entries = null;
   var loading = null;
   // A match in the title counts most, then in tags, muscles and equipment, then summary and cues.
@@ -84,8 +93,7 @@
     status.textContent = query ? results.length + (results.length === 1 ? " page found" : " pages found") : "";
   }
 
-  form.hidden = false;
-  root.querySelector(".search-fallback").hidden = true;
+  root.querySelector(".search-fallback").replaceWith(form);
   form.addEventListener("submit", function (event) { event.preventDefault(); load().then(show); });
   input.addEventListener("focus", load, { once: true });
   input.addEventListener("input", function () { load().then(show); });

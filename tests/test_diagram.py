@@ -26,14 +26,14 @@ def guide(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 def diagram(page: str) -> ET.Element:
-    """The drawing and, laid over it, the links' layer."""
+    """The links' layer and, laid over it, the drawing."""
     found = re.search(r'<div class="diagram-stack">.*?</div>', page, re.S)
     assert found, "no diagram"
     return ET.fromstring(found.group(0))
 
 
 def test_the_diagram_links_each_drill_in_order_then_what_it_unlocks(guide: str) -> None:
-    drawing, overlay = diagram(guide)
+    overlay, drawing = diagram(guide)
     nodes = overlay.findall(f"{SVG}a")
     assert [n.get("href") for n in nodes] == [f"/drills/{d}/" for d in DRILLS] + [f"/exercises/{e}/" for e in EXERCISES]
     assert [n.get("data-progress-step") for n in nodes] == [f"drills/{d}.md" for d in DRILLS] + \
@@ -52,7 +52,7 @@ def test_the_diagram_links_each_drill_in_order_then_what_it_unlocks(guide: str) 
 
 
 def test_the_diagram_is_an_accessible_image_with_the_same_steps_in_text(guide: str) -> None:
-    svg, overlay = diagram(guide)
+    overlay, svg = diagram(guide)
     assert svg.get("role") == "img"
     # Links inside an image are unreachable to a screen reader: they live in a layer hidden from
     # assistive technology and out of the tab order, repeating the list's links below.
@@ -86,7 +86,7 @@ def test_the_diagram_is_readable_on_a_small_phone_and_a_desktop(served_site: str
             assert tab.evaluate("document.documentElement.scrollWidth") <= width
             drawing = tab.locator("svg.progression-diagram").bounding_box()
             overlay = tab.locator("svg.diagram-links").bounding_box()
-            assert drawing == overlay  # the links lie exactly over the boxes they stand for
+            assert drawing == overlay  # the links lie exactly under the boxes they stand for
             # Drawn at 280 px or more, the smallest text (13 units) stays at 11 px or more.
             assert 280 <= drawing["width"] <= 400, drawing
             # A node is a link to its page.

@@ -39,7 +39,10 @@ def test_a_ticked_gate_is_kept_and_unlocks_the_next_step_until_reset(served_site
     assert badges == ["Done", "Up next", "Not yet"]
     assert page.locator(".progress-summary").inner_text() == "Mastered: 1 of 3 steps."
     # Later steps are marked, never hidden.
-    assert all(page.locator(f'[data-progress-step="{d}"]').is_visible() for d in DRILLS)
+    assert all(page.locator(f'.steps [data-progress-step="{d}"]').is_visible() for d in DRILLS)
+    # The progression diagram's nodes name the same steps and show the same states.
+    nodes = page.locator("svg.diagram-links [data-progress-step]")
+    assert [nodes.nth(i).get_attribute("data-progress") for i in range(3)] == ["done", "unlocked", "locked"]
     # The guide's own checkboxes show the same state and tick the same record.
     assert page.get_by_role("checkbox", name="Dowel Hip Hinge: I can do this").is_checked()
     page.get_by_role("checkbox", name="Bodyweight Romanian Deadlift: I can do this").check()

@@ -4,11 +4,12 @@ Its drills in order, each with its step and level, then the exercises they unloc
 column, so it stays readable at 320 px; the page scales it down, never up.
 
 On a page the drawing is an image to assistive technology (`role="img"`, a title and a
-description; the list beside it gives the same steps as text and links), and a second SVG laid
-exactly over it holds the links: one per node, carrying `data-progress-step` (the page's source
-path, which the progress tracker script reads) and the mastery gate as a tooltip. Links inside
-an image would be unreachable to a screen reader, so they are kept out of it; the overlay is
-hidden from assistive technology and out of the tab order, as its links repeat the list's.
+description; the guide's list gives the same steps as text and links), and a second SVG of the
+same size, laid exactly under it, holds the links: one per node, its box's background, carrying
+`data-progress-step` (the page's source path: the progress tracker colours the box by state)
+and the mastery gate as a tooltip. The drawing lets pointer events through to it. Links inside
+an image would be unreachable to a screen reader, so they are kept out of it; the links' layer
+is hidden from assistive technology and out of the tab order, as its links repeat the list's.
 The deck's cover card gets the drawing alone.
 """
 
@@ -84,8 +85,8 @@ def svg(title: str, drills: list[Page], exercises: list[Page], url: Callable[[Pa
                f'<title id="{ident}-t">{heading}</title><desc id="{ident}-d">{desc}</desc>' + "".join(parts) + "</svg>")
     if url is None:
         return drawing
-    return (f'<div class="diagram-stack">{drawing}<svg class="diagram-links" {size} aria-hidden="true">'
-            + "".join(links) + "</svg></div>")
+    return (f'<div class="diagram-stack"><svg class="diagram-links" {size} aria-hidden="true">'
+            + "".join(links) + f"</svg>{drawing}</div>")
 
 
 def _arrow(top: int, bottom: int) -> str:
@@ -100,8 +101,8 @@ def _node(parts: list[str], links: list[str], node: Node, y: int, url: Callable[
     page = node.page
     gate = f"Move on when: {page.mastery}" if page.mastery else page.title
     box = f'x="{_X}" y="{y}" width="{_NODE_W}" height="{height}" rx="10"'
-    body = [f'<rect class="dg-box" {box} fill="#ffffff" stroke="#0f766e" '
-            f'stroke-width="{2 if node.kind == "drill" else 1.5}"/>']
+    stroke = f'stroke="#0f766e" stroke-width="{2 if node.kind == "drill" else 1.5}"'
+    body = [f'<rect class="dg-box" {box} fill="none" {stroke}/>']
     text_y = y + 24
     for line in lines:
         body.append(f'<text class="dg-title" x="{_X + 14}" y="{text_y}" font-size="15" font-weight="700" '
@@ -114,5 +115,5 @@ def _node(parts: list[str], links: list[str], node: Node, y: int, url: Callable[
     if url is not None:
         links.append(f'<a class="dg-node dg-{node.kind}" data-progress-step="{escape(page.source)}" '
                      f'href="{escape(url(page))}" tabindex="-1"><title>{escape(gate)}</title>'
-                     f'<rect class="dg-hit" {box} fill="transparent"/></a>')
+                     f'<rect class="dg-hit" {box} fill="#ffffff" {stroke}/></a>')
     return height
