@@ -11,13 +11,16 @@
     return el;
   }
   var form = make("form", { role: "search" });
-  var label = make("label", { for: "search-q" });
+  var label = make("label", { for: "search-q", class: "visually-hidden" });
   label.textContent = "Search the site";
   var input = make("input", { id: "search-q", type: "search", autocomplete: "off",
                               placeholder: "hinge, kettlebell, hamstrings\u2026" });
+  var panel = make("div", { class: "search-panel" });
   var status = make("p", { class: "search-status", "aria-live": "polite" });
   var list = make("ul", { class: "search-results" });
-  [label, input, status, list].forEach(function (el) { form.appendChild(el); });
+  panel.appendChild(status);
+  panel.appendChild(list);
+  [label, input, panel].forEach(function (el) { form.appendChild(el); });
   var entries = null;
   var loading = null;
   // A match in the title counts most, then in tags, muscles and equipment, then summary and cues.
@@ -91,10 +94,14 @@
     // How long the last search took, for the benchmark (benchmarks/bench_search.py).
     root.setAttribute("data-search-ms", (performance.now() - started).toFixed(2));
     status.textContent = query ? results.length + (results.length === 1 ? " page found" : " pages found") : "";
+    panel.classList.toggle("open", !!query);
   }
 
   root.querySelector(".search-fallback").replaceWith(form);
   form.addEventListener("submit", function (event) { event.preventDefault(); load().then(show); });
   input.addEventListener("focus", load, { once: true });
   input.addEventListener("input", function () { load().then(show); });
+  input.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") { input.value = ""; load().then(show); }
+  });
 })();

@@ -108,7 +108,7 @@ def test_every_page_at_its_pretty_url(example_site: Path) -> None:
     out = example_site / "output"
     assert result.output == out.resolve() and result.pages == 10
     expected = ["index.html", "404.html", "feed.xml", "sitemap.xml", "tags/index.html", "about/index.html",
-                GUIDE + "index.html", "static/style.css", "static/share.png", "static/discovery.css", "static/search.js", "robots.txt", "search.json", MARKER]
+                GUIDE + "index.html", "static/style.css", "static/share.png", "static/search.js", "robots.txt", "search.json", MARKER]
     expected += [f"drills/{d}/index.html" for d in DRILLS] + [f"exercises/{e}/index.html" for e in EXERCISES]
     expected += [f"images/{p.name}" for p in (example_site / "content" / "images").iterdir()]
     expected += ["site.webmanifest"] + [f"static/{p.name}" for p in (example_site / "static").iterdir()]

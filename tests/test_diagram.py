@@ -7,11 +7,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from conftest import copy_example_site
+from conftest import build_example, copy_example_site
 
-from sitegen.build.builder import build
-from sitegen.config import load_settings
-from sitegen.report import NullReporter
 
 SVG = "{http://www.w3.org/2000/svg}"
 DRILLS = ["dowel-hip-hinge", "bodyweight-rdl", "weighted-rdl"]
@@ -20,9 +17,8 @@ EXERCISES = ["cable-pull-through", "standing-band-hip-thrust", "bent-over-row", 
 
 @pytest.fixture(scope="module")
 def guide(tmp_path_factory: pytest.TempPathFactory) -> str:
-    site = copy_example_site(tmp_path_factory.mktemp("diagram") / "site")
-    build(load_settings(site), cards=False, reporter=NullReporter())
-    return (site / "output/guides/learn-the-hip-hinge/index.html").read_text(encoding="utf-8")
+    out = build_example(copy_example_site(tmp_path_factory.mktemp("diagram") / "site"))
+    return (out / "guides/learn-the-hip-hinge/index.html").read_text(encoding="utf-8")
 
 
 def diagram(page: str) -> ET.Element:

@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from conftest import write_page
+from conftest import build_example, copy_example_site, write_page
 
 from sitegen.build.builder import build
 from sitegen.config import load_settings
@@ -74,11 +74,7 @@ def validate(node: Any, where: str) -> int:
 
 @pytest.fixture(scope="module")
 def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from conftest import copy_example_site
-
-    site = copy_example_site(tmp_path_factory.mktemp("structured") / "site")
-    build(load_settings(site), cards=False, reporter=NullReporter())
-    return site / "output"
+    return build_example(copy_example_site(tmp_path_factory.mktemp("structured") / "site"))
 
 
 def read(out: Path, rel: str) -> str:
@@ -115,8 +111,6 @@ def test_a_drill_is_a_howto_and_exercise_plan_ending_with_its_gate(out: Path) ->
 
 
 def test_without_an_ordered_list_the_cues_are_the_steps(tmp_path: Path) -> None:
-    from conftest import copy_example_site
-
     site = copy_example_site(tmp_path / "site")
     write_page(site, "drills/wall-hinge.md", """
         ---
@@ -185,8 +179,6 @@ def test_the_guide_answers_readers_questions_in_text_and_as_faq_page(out: Path) 
 
 
 def test_an_empty_question_stops_the_build_naming_its_line(tmp_path: Path) -> None:
-    from conftest import copy_example_site
-
     site = copy_example_site(tmp_path / "site")
     write_page(site, "about.md", """
         ---

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import copy_example_site, write_page
+from conftest import build_example, copy_example_site, write_page
 
 from sitegen.build.builder import build
 from sitegen.config import load_settings
@@ -17,9 +17,7 @@ from sitegen.report import NullReporter
 
 @pytest.fixture(scope="module")
 def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    site = copy_example_site(tmp_path_factory.mktemp("taxonomies") / "site")
-    build(load_settings(site), cards=False, reporter=NullReporter())
-    return site / "output"
+    return build_example(copy_example_site(tmp_path_factory.mktemp("taxonomies") / "site"))
 
 
 def read(out: Path, rel: str) -> str:
