@@ -42,7 +42,7 @@ from sitegen.cache import Cache, code_digest, digest
 from sitegen.check.checker import check
 from sitegen.collector import collector_paused
 from sitegen.config import Settings
-from sitegen.content.loader import PageMemo, ignored, stored_memo
+from sitegen.content.loader import PageMemo, everything_kept, stored_memo, tree
 from sitegen.content.site import Site
 from sitegen.diagnostics import Diagnostic, count
 from sitegen.errors import ContentError
@@ -93,28 +93,18 @@ def scan(settings: Settings, content_stats: dict[str, os.stat_result] | None = N
     root = settings.root
     for folder in (settings.content_path, settings.templates_path, settings.static_path):
         if folder.is_dir():
-            keep = content_stats if folder == settings.content_path else None
-            _scan_folder(str(folder), os.path.relpath(folder, root), found, keep, "")
+            files: dict[str, os.stat_result] = {}
+            tree(folder, root, files, [])  # the links it leaves out are reported by the check
+            rel = os.path.relpath(folder, root)
+            for inner, st in files.items():
+                found[f"{rel}/{inner}"] = [st.st_size, st.st_mtime_ns]
+            if content_stats is not None and folder == settings.content_path:
+                content_stats.update(files)
     settings_file = root / settings.source
     if settings_file.is_file():
         st = settings_file.stat()
         found[settings.source] = [st.st_size, st.st_mtime_ns]
     return found
-
-
-def _scan_folder(path: str, rel: str, found: dict[str, list[int]], keep: dict[str, os.stat_result] | None,
-                 inner: str) -> None:
-    with os.scandir(path) as entries:
-        for entry in entries:
-            if ignored(entry.name):
-                continue
-            if entry.is_dir():
-                _scan_folder(entry.path, f"{rel}/{entry.name}", found, keep, f"{inner}{entry.name}/")
-            else:
-                st = entry.stat()
-                found[f"{rel}/{entry.name}"] = [st.st_size, st.st_mtime_ns]
-                if keep is not None:
-                    keep[inner + entry.name] = st
 
 
 def template_code(cache: Cache) -> Any:
@@ -429,11 +419,10 @@ class Builder:
         static = os.fspath(self.settings.static_path)
         if os.path.isdir(static):
             prefix = os.path.relpath(static, root)
-            for folder, _dirs, names in os.walk(static):
-                inner = os.path.relpath(folder, static).replace(os.sep, "/")
-                for name in names:
-                    rel = name if inner == "." else f"{inner}/{name}"
-                    yield entry("static/" + rel, f"{folder}/{name}", f"{prefix}/{rel}")
+            files: dict[str, os.stat_result] = {}
+            tree(static, root, files, [], skip=everything_kept)  # the links it leaves out failed the check
+            for rel in files:
+                yield entry("static/" + rel, f"{static}/{rel}", f"{prefix}/{rel}")
         content = os.fspath(self.settings.content_path)
         prefix = os.path.relpath(content, root)
         for rel in sorted(site.assets):

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from sitegen.check import rules
 from sitegen.collector import collector_paused
 from sitegen.config import Settings
-from sitegen.content.loader import Content, PageMemo, load
+from sitegen.content.loader import Content, PageMemo, everything_kept, load, tree
 from sitegen.content.site import Site
 from sitegen.diagnostics import Diagnostic, count
 
@@ -38,5 +38,13 @@ def check(settings: Settings, drafts: bool = False, memo: PageMemo | None = None
     with collector_paused():
         content = load(settings, drafts=drafts, memo=memo, stats=stats)
         site = Site(settings, content.pages, content.assets)
-        diagnostics = content.diagnostics + rules.run(site, content)
+        diagnostics = content.diagnostics + static_links(settings) + rules.run(site, content)
     return Checked(site, content, diagnostics)
+
+
+def static_links(settings: Settings) -> list[Diagnostic]:
+    """The symbolic links in static/ that the build leaves out (see loader.tree)."""
+    found: list[Diagnostic] = []
+    if settings.static_path.is_dir():
+        tree(settings.static_path, settings.root, {}, found, skip=everything_kept)
+    return found

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import difflib
+import errno
 import gc
 import os
 import time
 import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from sitegen.cache import digest
 from sitegen.collector import collector_paused
@@ -27,6 +28,11 @@ def ignored(name: str) -> bool:
     return name.startswith(".") or name.startswith("#") or name == "4913" or name.endswith(_IGNORED_SUFFIXES)
 
 
+def everything_kept(name: str) -> bool:
+    """For static/, copied whole: its hidden files (.well-known/, .htaccess) are published too."""
+    return False
+
+
 @dataclass
 class Content:
     """Everything read from content/: the pages and the other files (images) beside them."""
@@ -39,18 +45,72 @@ class Content:
     files_read: int = 0
 
 
-def walk(content_dir: Path) -> tuple[list[str], list[str]]:
-    """Return (Markdown sources, other files) as sorted content-relative posix paths."""
-    pages, assets = [], []
-    for folder, dirs, files in os.walk(content_dir):
-        dirs[:] = sorted(d for d in dirs if not ignored(d))
-        rel = Path(folder).relative_to(content_dir).as_posix()
-        prefix = "" if rel == "." else rel + "/"
-        for name in sorted(files):
-            if ignored(name):
+def tree(folder: str | Path, root: str | Path, files: dict[str, os.stat_result], diagnostics: list[Diagnostic],
+         skip: Callable[[str], bool] = ignored) -> None:
+    """Fill `files` with every file under `folder` (its path there, posix, and its stat), in sorted
+    order, leaving out the names `skip` says (editor droppings). A symbolic link is followed only where it leads to a file
+    or folder inside the site folder `root` and not back into a folder above it: any other (one
+    leading out of the site, a dangling one, a loop) is left out with an error at the link, so a
+    site folder from anywhere never publishes a file from elsewhere on the machine."""
+    root = os.path.realpath(root)
+    base = os.fspath(folder)
+    shown = os.path.relpath(base, root).replace(os.sep, "/")
+    _tree(base, "", root, shown, files, diagnostics, {os.path.realpath(base)}, skip)
+
+
+def _tree(path: str, inner: str, root: str, shown: str, files: dict[str, os.stat_result],
+          diagnostics: list[Diagnostic], above: set[str], skip: Callable[[str], bool]) -> None:
+    try:
+        with os.scandir(path) as found:
+            entries = sorted((e for e in found if not skip(e.name)), key=lambda e: e.name)
+    except OSError:
+        return  # a folder that vanished or cannot be read holds nothing to build from
+    folders = []
+    for entry in entries:
+        rel = inner + entry.name
+        if entry.is_symlink():
+            problem = _bad_link(entry.path, root, above)
+            if problem:
+                diagnostics.append(Diagnostic(f"{shown}/{rel}", 1, 1, ERROR, "FILE002", problem,
+                                              "copy the file into the site folder instead of linking to it"))
                 continue
-            (pages if name.endswith(".md") else assets).append(prefix + name)
-    return pages, assets
+        try:
+            if entry.is_dir():
+                folders.append(entry)
+            else:
+                files[rel] = entry.stat()
+        except OSError:
+            continue  # removed while being read: the next build sees it gone
+    for entry in folders:  # a folder's files come before its subfolders'
+        real = os.path.realpath(entry.path)
+        _tree(entry.path, f"{inner}{entry.name}/", root, shown, files, diagnostics, above | {real}, skip)
+
+
+def _bad_link(path: str, root: str, above: set[str]) -> str:
+    """What is wrong with following the symbolic link at `path`; empty when nothing is."""
+    try:
+        real = os.path.realpath(path, strict=True)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "this symbolic link leads round in a loop"
+        return f"this symbolic link leads to '{os.readlink(path)}', which does not exist"
+    if real != root and not real.startswith(root + os.sep):
+        return "this symbolic link leads outside the site folder, whose files only are published"
+    if real in above or any(a.startswith(real + os.sep) for a in above):
+        return "this symbolic link leads back into a folder above it, a loop"
+    return ""
+
+
+def walk(content_dir: Path, root: Path | None = None) -> tuple[list[str], list[str], list[Diagnostic]]:
+    """Return (Markdown sources, other files) as sorted content-relative posix paths, and the
+    errors of the symbolic links left out (see `tree`); `root`: the site folder."""
+    files: dict[str, os.stat_result] = {}
+    diagnostics: list[Diagnostic] = []
+    tree(content_dir, root or content_dir.parent, files, diagnostics)
+    pages, assets = [], []
+    for rel in files:
+        (pages if rel.endswith(".md") else assets).append(rel)
+    return pages, assets, diagnostics
 
 
 # A file read this close to its last change may change again within the same tick of the file
@@ -179,8 +239,8 @@ def load(settings: Settings, drafts: bool = False, memo: PageMemo | None = None,
          stats: dict[str, os.stat_result] | None = None) -> Content:
     """Every page of content/; `stats`: the files' stats by their path in content/, if just taken."""
     content_dir = settings.content_path
-    sources, assets = walk(content_dir)
-    content = Content(assets=assets)
+    sources, assets, links = walk(content_dir, settings.root)
+    content = Content(assets=assets, diagnostics=links)
     stats = stats or {}
     folder = os.fspath(content_dir)  # paths joined as text: this runs for every page of every build
     for source in sources:
