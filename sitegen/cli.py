@@ -168,7 +168,7 @@ def _check(settings, args: argparse.Namespace) -> int:
     # collector would only walk them again and again (a tenth of the check's time).
     gc.disable()
     # The pages the last build kept: only files changed since are read and scanned again.
-    checked = check(settings, drafts=args.drafts, memo=stored_memo(settings, read_only=True))
+    checked = check(settings, drafts=args.drafts, memo=stored_memo(settings, read_only=True), cards=args.cards)
     diagnostics = checked.diagnostics
     if args.cards and not checked.failed() and (settings.templates_path / "card.html").is_file():
         # Cards are laid out only for a site that loads and links cleanly and has a card template;

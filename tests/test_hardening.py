@@ -10,6 +10,12 @@ from conftest import write_page
 from test_cli import sitegen_cli
 from test_serve import Running, request
 
+from sitegen.build.builder import build
+from sitegen.check.checker import check
+from sitegen.check.outputs import claims
+from sitegen.config import load_settings
+from sitegen.report import NullReporter
+
 SECRET = "root:x:0:0:not for the web\n"
 
 
@@ -58,3 +64,72 @@ def test_symlinks_out_of_the_site_dangling_or_looping_are_errors_at_the_link_in_
         assert status == 404 and SECRET.encode() not in body
     finally:
         running.stop()
+
+
+# --- 2. output collisions ------------------------------------------------------------------------
+
+
+def clashes(site: Path, **options) -> dict[str, str]:
+    checked = check(load_settings(site), **options)
+    return {f"{d.file}:{d.line}": d.message for d in checked.diagnostics if d.code == "UNIQ002"}
+
+
+def test_every_output_takes_part_in_one_collision_check_naming_both_sources(example_site: Path) -> None:
+    content = example_site / "content"
+    (content / "index.html").write_text("<p>my own home page</p>")
+    (content / "feed.xml").write_text("<feed/>")
+    (content / "static").mkdir()
+    (content / "static" / "style.css").write_text("body {}")
+    write_page(example_site, "cards.md", "---\ntype: page\ntitle: Printables\n---\nAll the cards.\n")
+    write_page(example_site, "drills/deck.md", """\
+        ---
+        type: drill
+        title: A drill named like a deck
+        slug: learn-the-hip-hinge-deck
+        ---
+        """)
+    write_page(example_site, "drills/sheet.md", "---\ntype: drill\ntitle: Sheet\n---\n")
+    settings = example_site / "pyproject.toml"
+    settings.write_text(settings.read_text().replace('language = "en"', 'language = "en"\ncard_size = "a4-4up"'))
+    found = clashes(example_site)
+    assert found == {
+        "content/index.html:1": "content/index.html would be written to index.html, which clashes with the home "
+                                "page (index.html)",
+        "content/feed.xml:1": "content/feed.xml would be written to feed.xml, which clashes with the feed (feed.xml)",
+        "content/static/style.css:1": "content/static/style.css would be written to static/style.css, which "
+                                      "clashes with the static files' folder (static/)",
+        "content/cards.md:2": "content/cards.md would be written to cards/index.html, which clashes with the cards "
+                              "sitegen makes (cards/)",
+        "content/drills/deck.md:4": "the card of content/drills/deck.md would be written to "
+            "cards/learn-the-hip-hinge-deck.pdf, which clashes with the deck of content/guides/learn-the-hip-hinge.md "
+            "(cards/learn-the-hip-hinge-deck.pdf)",
+        "content/drills/sheet.md:2": "the print sheet of all cards would be written to cards/sheet.pdf, which "
+                                     "clashes with the card of content/drills/sheet.md (cards/sheet.pdf)",
+    }, found
+    # Without cards, the cards' folder and files are free; the rest still clash, and build agrees.
+    assert set(clashes(example_site, cards=False)) == {
+        "content/index.html:1", "content/feed.xml:1", "content/static/style.css:1"}
+    done = sitegen_cli("build", "--no-cards", cwd=example_site)
+    assert done.returncode == 1 and "content/index.html:1:1: error[UNIQ002]" in done.stderr
+    assert not (example_site / "output").exists()
+
+
+def test_a_file_where_an_output_needs_a_folder_clashes_too(example_site: Path) -> None:
+    (example_site / "content" / "tags").write_text("not a folder")
+    (example_site / "content" / "guides" / "learn-the-hip-hinge").mkdir()
+    (example_site / "content" / "guides" / "learn-the-hip-hinge" / "index.html").write_text("<p>mine</p>")
+    found = clashes(example_site, cards=False)
+    assert set(found) == {"content/tags:1", "content/guides/learn-the-hip-hinge/index.html:1"}, found
+
+
+def test_the_claims_cover_every_file_a_build_writes(example_site: Path, tmp_path: Path) -> None:
+    """A new kind of output that is not claimed would escape the check: this finds it."""
+    settings = load_settings(example_site)
+    build(settings, reporter=NullReporter(), output=tmp_path / "out")
+    checked = check(settings)
+    static = [p.relative_to(example_site / "static").as_posix() for p in (example_site / "static").rglob("*")
+              if p.is_file()]
+    claimed = {c.path for c in claims(checked.site, static, settings.card_size)}
+    written = {p.relative_to(tmp_path / "out").as_posix() for p in (tmp_path / "out").rglob("*") if p.is_file()}
+    assert written - {".sitegen-output"} <= claimed
+    assert {"cards/", "pins/"} <= claimed and len(written) > 40

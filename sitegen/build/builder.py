@@ -230,7 +230,7 @@ class Builder:
     def _checked_build(self, target: Path, started: float, started_ns: int, command: str,
                        sources: dict[str, list[int]], stats: dict[str, os.stat_result], live: Manifest | None,
                        memo: PageMemo) -> BuildResult:
-        checked = check(self.settings, drafts=self.drafts, memo=memo, stats=stats)
+        checked = check(self.settings, drafts=self.drafts, memo=memo, stats=stats, cards=self.cards)
         if checked.failed(self.strict):
             raise ContentError(checked.diagnostics, checked.pages)
         site = checked.site

@@ -43,7 +43,7 @@ def cards_command(settings: Settings, size: str | None = None, reporter: Reporte
     reporter = reporter or Reporter()
     chosen = card_size(settings, size).name
     target = check_output_dir(settings)
-    checked = check(settings)
+    checked = check(settings, card_size=chosen)
     if checked.failed():
         raise ContentError(checked.diagnostics, checked.pages)
     with one_build_at_a_time(settings.root, target), Staging(target) as staging:

@@ -10,6 +10,7 @@ import os
 from dataclasses import dataclass
 
 from sitegen.check import rules
+from sitegen.check.outputs import claims, collisions
 from sitegen.collector import collector_paused
 from sitegen.config import Settings
 from sitegen.content.loader import Content, PageMemo, everything_kept, load, tree
@@ -32,19 +33,18 @@ class Checked:
 
 
 def check(settings: Settings, drafts: bool = False, memo: PageMemo | None = None,
-          stats: dict[str, os.stat_result] | None = None) -> Checked:
+          stats: dict[str, os.stat_result] | None = None, cards: bool = True, card_size: str | None = None) -> Checked:
     """Load and check the whole site; return every diagnostic, errors and warnings alike. `stats`:
-    the content files' stats, taken moments ago (see builder.scan)."""
+    the content files' stats, taken moments ago (see builder.scan). `cards`: whether the build
+    makes cards (of `card_size`, default the setting's), whose files take part in the check that
+    no two outputs share a path."""
     with collector_paused():
         content = load(settings, drafts=drafts, memo=memo, stats=stats)
         site = Site(settings, content.pages, content.assets)
-        diagnostics = content.diagnostics + static_links(settings) + rules.run(site, content)
+        static: dict[str, os.stat_result] = {}
+        diagnostics = list(content.diagnostics)
+        if settings.static_path.is_dir():  # its links that lead elsewhere are errors, as content/'s
+            tree(settings.static_path, settings.root, static, diagnostics, skip=everything_kept)
+        size = (card_size or settings.card_size) if cards else None
+        diagnostics += collisions(claims(site, static, size)) + rules.run(site, content)
     return Checked(site, content, diagnostics)
-
-
-def static_links(settings: Settings) -> list[Diagnostic]:
-    """The symbolic links in static/ that the build leaves out (see loader.tree)."""
-    found: list[Diagnostic] = []
-    if settings.static_path.is_dir():
-        tree(settings.static_path, settings.root, {}, found, skip=everything_kept)
-    return found
