@@ -352,6 +352,9 @@ def _check_path(ctx: CheckContext, page: Page, ref: Ref, image: bool) -> Iterato
     elif ref.target is None:
         yield ctx.at(page, ref, "LINK005", f"{_what(ref, image)} leads outside content/",
                      "link only to files inside the content folder; copy the file there")
+    elif image and ref.target.endswith(".md"):
+        yield ctx.at(page, ref, "LINK003", f"{_what(ref, image)} is a page, not a picture",
+                     "point it at an image file in content/, e.g. ../images/dowel-hip-hinge.svg")
     elif ctx.broken(ref):
         hint = ctx.suggest(page, ref) or f"fix the path; it is relative to {page.file.rpartition('/')[0]}/"
         code = "LINK003" if image else "LINK001"
