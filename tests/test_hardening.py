@@ -179,3 +179,35 @@ def test_the_link_scanner_gets_through_pathological_lines(example_site: Path) ->
             handle.write(line + "\n")
     done = sitegen_cli("check", "--no-cards", cwd=example_site)  # fails on a hang (its timeout)
     assert done.returncode in (0, 1), done.stderr
+
+
+# --- 3. pathological Markdown: bounds with positioned errors ----------------------------------------
+
+HOSTILE_BODIES = {
+    "deep-list": "".join("    " * i + "- item\n" for i in range(2000)),  # 1 GB to render, before
+    "deep-quotes": "".join(">" * i + " said\n" for i in range(1, 601)),  # a RecursionError
+    "one-line-list": "- " * 600 + "x\n",
+    "brackets": "[" * 50_000 + "\n",  # over 60 s in Python-Markdown
+    "escapes": "\\[" * 50_000 + "\n",  # 34 s
+
+    "many-paragraphs": ("(" * 1500 + "\n\n") * 40,
+}
+
+
+def test_deep_nesting_and_paragraphs_full_of_openers_are_refused_at_their_line(example_site: Path) -> None:
+    header = "---\ntype: page\ntitle: Hostile\n---\nFine first line.\n\n"
+    for name, body in HOSTILE_BODIES.items():
+        (example_site / "content" / f"{name}.md").write_text(header + body, encoding="utf-8")
+    found = sorted((d["file"], d["line"], d["code"]) for d in errors_of(example_site))
+    assert found == [("content/brackets.md", 7, "BODY002"), ("content/deep-list.md", 38, "BODY001"),
+                     ("content/deep-quotes.md", 37, "BODY001"), ("content/escapes.md", 7, "BODY002"),
+                     ("content/many-paragraphs.md", 9, "BODY002"),
+                     ("content/one-line-list.md", 7, "BODY001")], found
+    done = sitegen_cli("build", "--no-cards", cwd=example_site)
+    assert done.returncode == 1 and "content/deep-list.md:38:1: error[BODY001]" in done.stderr
+    # Escaped, the same characters open nothing: the page builds.
+    for name in HOSTILE_BODIES:
+        os.unlink(example_site / "content" / f"{name}.md")
+    (example_site / "content" / "escaped.md").write_text(header + "\\[" * 2_500 + "\n", encoding="utf-8")
+    assert sitegen_cli("build", "--no-cards", cwd=example_site).returncode == 0
+    assert "[" * 2_500 in (example_site / "output" / "escaped" / "index.html").read_text(encoding="utf-8")

@@ -17,6 +17,7 @@ from sitegen.collector import collector_paused
 from sitegen.config import Settings
 from sitegen.content import schema
 from sitegen.content.frontmatter import FrontMatterError, SourceFile, split
+from sitegen.content.limits import body_limits
 from sitegen.content.model import MOVEMENT_TYPES, Guide, Movement, Page
 from sitegen.diagnostics import ERROR, Diagnostic
 
@@ -299,6 +300,9 @@ def load_text(data: bytes, source: str, file: str) -> tuple[Page | None, list[Di
         parsed = split(text)
     except FrontMatterError as exc:
         return None, [Diagnostic(file, exc.line, exc.column, ERROR, "FM001", exc.message, exc.hint)]
+    beyond = body_limits(parsed.body, parsed.body_line, file)
+    if beyond:  # nothing reads such a body further: it could take minutes, or gigabytes
+        return None, beyond
     return build_page(parsed, source, file)
 
 
