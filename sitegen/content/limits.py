@@ -2,7 +2,7 @@
 
 Python-Markdown, and the scanners that read the source as it does, nest once per level of
 quote or list (600 levels: a crash; 2,000: a gigabyte). They search forward from every "[",
-"<", "(", "{" or "|" for the end of what it may open, and copy the paragraph's text again for
+"<" or "(" for the end of what it may open, and copy the paragraph's text again for
 every inline mark they replace: a paragraph of thousands of them takes seconds to minutes. A
 page past these bounds is refused with an error at the line, before anything reads it further;
 real pages stay far inside them (benchmarks/bench_hostile.py measures the worst that fits).
@@ -15,13 +15,14 @@ import re
 from sitegen.diagnostics import ERROR, Diagnostic
 
 MAX_NESTING = 30  # levels of quotes and lists, and of indentation
-# Summed over a page's paragraphs: the openers squared (the forward searches), and the inline
-# marks times the length (the copies). One paragraph of 2,000 openers, or of 100 KB with
-# 10,000 marks, takes a few tenths of a second and fits.
-MAX_OPENER_WORK = 2_000 ** 2
+# Summed over a page's paragraphs: the openers squared (Python-Markdown's forward searches),
+# and the marks times the length (its copies, and the source scanners' searches from "{" and
+# "|"). One paragraph of 1,200 openers, or of 100 KB with 10,000 marks, takes a few tenths of
+# a second and fits.
+MAX_OPENER_WORK = 1_200 ** 2
 MAX_MARK_WORK = 10_000 * 100_000
-OPENERS = "[<({|"
-MARKS = "\\`*_[]!<&(~="
+OPENERS = "[<("
+MARKS = "\\`*_[]!<&(~={|"
 _CONTAINER = re.compile(r"[ ]{0,3}(?:>|[*+-](?=[ \t])|\d{1,9}[.)](?=[ \t]))[ \t]?")
 _NESTS = frozenset(" \t>*+-0123456789")
 _FENCE = re.compile(r"[ ]{0,3}(`{3,}|~{3,})")
@@ -38,7 +39,7 @@ def nesting(line: str) -> int:
 
 
 def _openers(line: str) -> int:
-    """The characters that may open a link, tag, attribute list or table cell; escaped ones do not."""
+    """The characters that may open a link or a tag; escaped ones do not."""
     return sum(line.count(c) - line.count("\\" + c) for c in OPENERS)
 
 
@@ -62,7 +63,7 @@ def body_limits(body: str, first_line: int, file: str) -> list[Diagnostic]:
                 crowded = True
                 found.append(Diagnostic(
                     file, first_line + start, 1, ERROR, "BODY002",
-                    f"this paragraph of {length:,} characters has {marks:,} Markdown marks ({openers:,} of [ < ( {{ |), "
+                    f"this paragraph of {length:,} characters has {marks:,} Markdown marks ({openers:,} of [ < (), "
                     "which with those above are too many for Markdown to read in reasonable time",
                     "split it into shorter paragraphs with blank lines, or escape the brackets (\\[)"))
             start, openers, marks, length = offset + 1, 0, 0, 0
