@@ -69,6 +69,12 @@ def _tree(path: str, inner: str, root: str, shown: str, files: dict[str, os.stat
     folders = []
     for entry in entries:
         rel = inner + entry.name
+        if not entry.name.isprintable() or _undecodable(entry.name):
+            shown_name = entry.name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+            diagnostics.append(Diagnostic(f"{shown}/{inner}{ascii(shown_name)[1:-1]}", 1, 1, ERROR, "FILE001",
+                                          "this file name is not UTF-8 text, or holds control characters",
+                                          "rename it, using letters, digits and '-'"))
+            continue
         if entry.is_symlink():
             problem = _bad_link(entry.path, root, above)
             if problem:
@@ -85,6 +91,15 @@ def _tree(path: str, inner: str, root: str, shown: str, files: dict[str, os.stat
     for entry in folders:  # a folder's files come before its subfolders'
         real = os.path.realpath(entry.path)
         _tree(entry.path, f"{inner}{entry.name}/", root, shown, files, diagnostics, above | {real}, skip)
+
+
+def _undecodable(name: str) -> bool:
+    """A name that was not UTF-8 on disk: Python keeps its bytes as lone surrogates."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def _bad_link(path: str, root: str, above: set[str]) -> str:
@@ -341,9 +356,13 @@ def build_page(parsed: SourceFile, source: str, file: str) -> tuple[Page | None,
             values[key] = spec.parse(raw, ctx)
         except schema.FieldError as exc:
             report((key, *exc.at), "VALUE001", exc.message, exc.hint)
+    if "slug" not in values:
+        try:
+            values["slug"] = schema.short_slug(schema.slugify(source.rpartition("/")[2][:-3]), "file name")
+        except schema.FieldError as exc:
+            diags.append(Diagnostic(file, 1, 1, ERROR, "VALUE001", exc.message, exc.hint))
     if diags:
         return None, diags
-    values.setdefault("slug", schema.slugify(source.rpartition("/")[2][:-3]))
     cls = Guide if page_type == "guide" else Movement if page_type in MOVEMENT_TYPES else Page
     page = cls(source=source, file=file, front=front, body=parsed.body, body_line=parsed.body_line, **values)
     return page, []

@@ -105,8 +105,9 @@ def level(value: Any, ctx: RefContext) -> int:
     return value
 
 
-_RANGE = re.compile(r"^(\d+)\s*(?:-|–|to)\s*(\d+)$")
-_DURATION = re.compile(r"^(\d+)\s*(s|sec|secs|seconds|m|min|mins|minutes)$")
+# At most 9 digits: more is no count of reps, and past 4,300 int() refuses to read them.
+_RANGE = re.compile(r"^(\d{1,9})\s*(?:-|–|to)\s*(\d{1,9})$")
+_DURATION = re.compile(r"^(\d{1,9})\s*(s|sec|secs|seconds|m|min|mins|minutes)$")
 
 
 def _count(value: Any, ctx: RefContext, durations: bool) -> Count:
@@ -116,7 +117,7 @@ def _count(value: Any, ctx: RefContext, durations: bool) -> Count:
             return Count(value)
     elif isinstance(value, str):
         raw = value.strip().lower()
-        if raw.isdigit() and int(raw) >= 1:
+        if raw.isdigit() and raw.isascii() and len(raw) <= 9 and int(raw) >= 1:
             return Count(int(raw))
         m = _RANGE.match(raw)
         if m:
@@ -264,12 +265,35 @@ def slugify(name: str) -> str:
     return re.sub(r"[^\w]+", "-", name.lower()).strip("-_") or "page"
 
 
+def tag_list(value: Any, ctx: RefContext) -> list[str]:
+    """Tags: texts, each short enough that its slug names its page's folder."""
+    tags = text_list(value, ctx)
+    for i, tag in enumerate(tags):
+        try:
+            short_slug(slugify(tag), "tag")
+        except FieldError as exc:
+            raise FieldError(exc.message, exc.hint, (i,) if isinstance(value, list) else ()) from None
+    return tags
+
+
+# A slug names folders and files (with "-deck.pdf" added): file systems allow 255 bytes a name.
+MAX_SLUG_BYTES = 200
+
+
 def slug(value: Any, ctx: RefContext) -> str:
     raw = text(value, ctx)
     if not _SLUG.match(raw) or raw != raw.lower():
         raise FieldError(f"'slug' {raw!r} may hold only lowercase letters, digits, '-', '_' and '.'",
                          f"write e.g. 'slug: {slugify(raw)}'")
-    return raw
+    return short_slug(raw, "slug")
+
+
+def short_slug(made: str, what: str) -> str:
+    """`made`, when it is short enough to name a file."""
+    if len(made.encode("utf-8")) > MAX_SLUG_BYTES:
+        raise FieldError(f"the {what} '{made[:30]}…' is {len(made.encode('utf-8'))} bytes long, longer than a file "
+                         f"name may be", f"make it shorter than {MAX_SLUG_BYTES} bytes")
+    return made
 
 
 # --- the schema --------------------------------------------------------------------------------
@@ -294,7 +318,7 @@ KEYS: dict[str, Key] = {k.name: k for k in [
     Key("updated", ALL, date, "date", "2026-11-24", "When the page last changed meaningfully."),
     Key("summary", ALL, text, "text", "Learn the hinge with a broomstick.",
         "One sentence for listings, feeds and link previews."),
-    Key("tags", ALL, text_list, "list of text", "[hip-hinge, beginner]", "Topics; each gets a tag page."),
+    Key("tags", ALL, tag_list, "list of text", "[hip-hinge, beginner]", "Topics; each gets a tag page."),
     Key("draft", ALL, flag, "true/false", "true",
         "A draft is left out of the build (shown by `sitegen serve --drafts`)."),
     Key("image", ALL, file_ref, "path", "../images/dowel-hip-hinge.svg",
