@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 from pathlib import Path
 
 from conftest import write_page
@@ -238,3 +239,33 @@ def test_input_that_raised_tracebacks_gets_a_diagnostic_with_file_and_line(examp
                      ("content/tags.md", 4, "FM001")], found
     done = sitegen_cli("build", "--no-cards", cwd=example_site)  # and no traceback: sitegen_cli asserts it
     assert done.returncode == 1
+
+
+# --- 9. the preview answers only its own host names ------------------------------------------------
+
+
+def status_for_host(port: int, target: str, host: str) -> tuple[int, bytes]:
+    """One raw GET of `target` with the Host header `host` (none when empty)."""
+    lines = [f"GET {target} HTTP/1.1", "Connection: close"] + ([f"Host: {host}"] if host else [])
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as conn:
+        conn.sendall(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1"))
+        data = b""
+        while chunk := conn.recv(65536):
+            data += chunk
+    return int(data.split()[1]), data.partition(b"\r\n\r\n")[2]
+
+
+def test_the_preview_answers_only_loopback_names_and_its_own_host(example_site: Path) -> None:
+    running = Running(example_site)
+    try:
+        port = running.port
+        for host in (f"127.0.0.1:{port}", f"localhost:{port}", f"LOCALHOST:{port}", f"[::1]:{port}", "127.0.0.1"):
+            status, body = status_for_host(port, "/", host)
+            assert status == 200 and b"Hinge" in body, host
+        # A DNS-rebound name, or any other: refused, for pages, the status and the scripts alike.
+        for host in (f"evil.example:{port}", "evil.example", f"127.0.0.1.evil.example:{port}", ""):
+            for target in ("/", "/_sitegen/status", "/livereload.js", "/drills/dowel-hip-hinge/"):
+                status, body = status_for_host(port, target, host)
+                assert status in (400, 403) and b"Hinge" not in body, (host, target, status)
+    finally:
+        running.stop()
