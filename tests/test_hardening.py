@@ -192,6 +192,8 @@ HOSTILE_BODIES = {
     "escapes": "\\[" * 50_000 + "\n",  # 34 s
 
     "many-paragraphs": ("(" * 1000 + "\n\n") * 40,
+    "unclosed-tags": "Text.\n\n" + "<a " * 100 + "\n\n" + "Words. " * 50_000,  # 44 s
+    "deep-quotes-long": ("> " * 29 + "said\n") * 12_000,  # 11 s
 }
 
 
@@ -201,9 +203,10 @@ def test_deep_nesting_and_paragraphs_full_of_openers_are_refused_at_their_line(e
         (example_site / "content" / f"{name}.md").write_text(header + body, encoding="utf-8")
     found = sorted((d["file"], d["line"], d["code"]) for d in errors_of(example_site))
     assert found == [("content/brackets.md", 7, "BODY002"), ("content/deep-list.md", 38, "BODY001"),
-                     ("content/deep-quotes.md", 37, "BODY001"), ("content/escapes.md", 7, "BODY002"),
+                     ("content/deep-quotes-long.md", 1119, "BODY001"), ("content/deep-quotes.md", 37, "BODY001"),
+                     ("content/escapes.md", 7, "BODY002"),
                      ("content/many-paragraphs.md", 9, "BODY002"),
-                     ("content/one-line-list.md", 7, "BODY001")], found
+                     ("content/one-line-list.md", 7, "BODY001"), ("content/unclosed-tags.md", 9, "BODY003")], found
     done = sitegen_cli("build", "--no-cards", cwd=example_site)
     assert done.returncode == 1 and "content/deep-list.md:38:1: error[BODY001]" in done.stderr
     # Escaped, the same characters open nothing: the page builds.

@@ -78,7 +78,7 @@ class BodyLink:
     text: str  # link text, or an image's alt text
 
 
-def _blank_code_spans(line: str) -> str:
+def blank_code_spans(line: str) -> str:
     """Hide inline code so `[x](y)` inside backticks is not taken for a link; keeps columns."""
     return _CODE_SPAN.sub(lambda m: " " * len(m.group(0)), line)
 
@@ -104,7 +104,7 @@ def find_links(body: str, source: str, first_line: int) -> list[BodyLink]:
             continue
         if fence or ("[" not in raw_line and "<" not in raw_line):
             continue
-        line = _blank_code_spans(raw_line)
+        line = blank_code_spans(raw_line)
         number = first_line + offset
 
         def add(target: str, col: int, image: bool, text: str) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+from sitegen.content.body import blank_code_spans
 from sitegen.diagnostics import ERROR, Diagnostic
 
 MAX_NESTING = 30  # levels of quotes and lists, and of indentation
@@ -23,6 +24,9 @@ MAX_OPENER_WORK = 1_200 ** 2
 MAX_MARK_WORK = 10_000 * 100_000
 OPENERS = "[<("
 MARKS = "\\`*_[]!<&(~={|"
+# Each level re-reads the lines inside it: the sum of each line's depth times its length.
+MAX_NESTED_WORK = 2_000_000
+_TAG_START = re.compile(r"<[A-Za-z/!?]")
 _CONTAINER = re.compile(r"[ ]{0,3}(?:>|[*+-](?=[ \t])|\d{1,9}[.)](?=[ \t]))[ \t]?")
 _NESTS = frozenset(" \t>*+-0123456789")
 _FENCE = re.compile(r"[ ]{0,3}(`{3,}|~{3,})")
@@ -44,10 +48,12 @@ def _openers(line: str) -> int:
 
 
 def body_limits(body: str, first_line: int, file: str) -> list[Diagnostic]:
-    """Errors for the first line nested too deeply and the paragraph where the work runs out."""
+    """Errors for the first line nested too deeply, the paragraph where the work runs out, and
+    the first HTML tag never closed."""
     found: list[Diagnostic] = []
-    nested = crowded = False
-    opener_work = mark_work = 0
+    nested = crowded = unclosed = False
+    opener_work = mark_work = nested_work = 0
+    pending: tuple[int, int] | None = None  # (offset, column) of a tag start not closed yet
     start, openers, marks, length, fence = 0, 0, 0, 0, ""
     for offset, line in enumerate(body.split("\n") + [""]):
         m = _FENCE.match(line)
@@ -57,6 +63,12 @@ def body_limits(body: str, first_line: int, file: str) -> list[Diagnostic]:
         if fence:
             continue  # code is not parsed: its marks cost nothing
         if not line.strip():
+            if pending is not None and not unclosed:
+                unclosed = True  # Python-Markdown's HTML parser then reads on, again and again
+                found.append(Diagnostic(file, first_line + pending[0], pending[1] + 1, ERROR, "BODY003",
+                                        "this '<' starts an HTML tag that is never closed with '>'",
+                                        "write &lt; for a '<' that starts no tag, or close the tag"))
+            pending = None
             opener_work += openers * openers
             mark_work += marks * length
             if not crowded and (opener_work > MAX_OPENER_WORK or mark_work > MAX_MARK_WORK):
@@ -68,12 +80,25 @@ def body_limits(body: str, first_line: int, file: str) -> list[Diagnostic]:
                     "split it into shorter paragraphs with blank lines, or escape the brackets (\\[)"))
             start, openers, marks, length = offset + 1, 0, 0, 0
             continue
+        if ("<" in line or ">" in line) and not line.startswith(("    ", "\t")):  # not in an indented code block
+            # A ">" closes the tag left open above; a tag start after the last ">" opens one.
+            line = blank_code_spans(line) if "`" in line else line
+            close = line.rfind(">")
+            if close >= 0:
+                pending = None
+            m = _TAG_START.search(line, close + 1)
+            if m:
+                pending = (offset, m.start())
         openers += _openers(line)
         marks += sum(line.count(c) for c in MARKS)
         length += len(line) + 1
-        if not nested and line[0] in _NESTS and nesting(line) > MAX_NESTING:
+        depth = nesting(line) if line[0] in _NESTS else 0
+        nested_work += depth * len(line)
+        if not nested and (depth > MAX_NESTING or nested_work > MAX_NESTED_WORK):
             nested = True
             found.append(Diagnostic(file, first_line + offset, 1, ERROR, "BODY001",
                                     f"this line is nested more than {MAX_NESTING} levels deep (quotes, lists or "
-                                    "indentation)", "flatten the quotes or lists above it"))
+                                    "indentation)" if depth > MAX_NESTING else
+                                    "the quotes and lists above this line nest too deeply for their length",
+                                    "flatten the quotes or lists above it"))
     return sorted(found)
