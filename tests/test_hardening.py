@@ -272,3 +272,27 @@ def test_the_preview_answers_only_loopback_names_and_its_own_host(example_site: 
                 assert status in (400, 403) and b"Hinge" not in body, (host, target, status)
     finally:
         running.stop()
+
+
+# --- 5. output its readers can read --------------------------------------------------------------
+
+
+def test_control_characters_are_refused_and_any_other_text_keeps_the_feed_well_formed(example_site: Path) -> None:
+    import xml.etree.ElementTree as ET
+
+    write_page(example_site, "ctrl.md", '---\ntype: page\ntitle: "Bell\\x07 and \\x85"\ndate: 2026-01-02\n---\nx\n')
+    (example_site / "content" / "raw.md").write_bytes(b"---\ntype: page\ntitle: T\n---\n\nform\x0cfeed\n")
+    assert locations(example_site) == {"content/ctrl.md:3": "VALUE001", "content/raw.md:6": "FILE001"}
+    titles = ['<&>"\' ]]> &amp;', "emoji \U0001F3CB\u200d\u2640\ufe0f", "rtl \u200f\u05e9\u05dc\u05d5\u05dd",
+              "tab\there", "nbsp\u00a0\u2028line"]
+    for i, title in enumerate(titles):
+        write_page(example_site, f"ctrl.md" if i == 0 else f"t{i}.md",
+                   f"---\ntype: page\ntitle: {json.dumps(title, ensure_ascii=False)}\ndate: 2026-01-0{i + 1}\nsummary: {json.dumps(title, ensure_ascii=False)}\n"
+                   f"---\n\nBody {title}\n")
+    os.unlink(example_site / "content" / "raw.md")
+    done = sitegen_cli("build", "--no-cards", cwd=example_site)
+    assert done.returncode == 0, done.stderr
+    feed = ET.parse(example_site / "output" / "feed.xml").getroot()
+    shown = {e.text for e in feed.iter("{http://www.w3.org/2005/Atom}title")}
+    assert set(titles) <= shown
+    ET.parse(example_site / "output" / "sitemap.xml")

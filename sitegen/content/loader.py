@@ -292,14 +292,23 @@ def read_bytes(path: str | Path, file: str) -> tuple[bytes | None, list[Diagnost
 
 
 def decode(data: bytes, file: str) -> tuple[str | None, list[Diagnostic]]:
-    """The text of a file, its line endings made "\n" (as reading it in text mode does)."""
+    """The text of a file, its line endings made "\n" (as reading it in text mode does); None for
+    one that is not UTF-8 or holds a control character (XML and HTML allow none)."""
     try:
-        return data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n"), []
+        text = data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
     except UnicodeDecodeError as exc:
         line = exc.object.count(b"\n", 0, exc.start) + 1
         column = exc.start - exc.object.rfind(b"\n", 0, exc.start)  # in bytes: the text cannot be decoded
         return None, [Diagnostic(file, line, column, ERROR, "FILE001",
                                  f"the file is not UTF-8 text (byte {exc.start})", "save it as UTF-8 in your editor")]
+    bad = schema.CONTROL.search(text)
+    if bad:
+        line = text.count("\n", 0, bad.start()) + 1
+        column = bad.start() - text.rfind("\n", 0, bad.start())
+        return None, [Diagnostic(file, line, column, ERROR, "FILE001",
+                                 f"the file holds the control character U+{ord(bad.group()):04X}, which feeds and web "
+                                 "pages cannot carry", "delete it (it is invisible in most editors)")]
+    return text, []
 
 
 def load_page(path: str | Path, source: str, file: str) -> tuple[Page | None, list[Diagnostic]]:

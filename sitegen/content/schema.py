@@ -55,10 +55,18 @@ def _type_name(value: Any) -> str:
             dict: "a mapping"}.get(type(value), type(value).__name__)
 
 
+# Characters XML 1.0 or HTML do not allow in text: a feed holding one is not well-formed.
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
+
+
 def text(value: Any, ctx: RefContext) -> str:
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         raise FieldError(f"'{ctx.key}' must be text, not {_type_name(value)}", f"write it as {ctx.key}: some text")
     result = str(value).strip()
+    bad = CONTROL.search(result)
+    if bad:
+        raise FieldError(f"'{ctx.key}' holds the control character U+{ord(bad.group()):04X}",
+                         "remove the escape (such as \\x01) from the text")
     if not result:
         raise FieldError(f"'{ctx.key}' is empty", f"write a value after '{ctx.key}:' or remove the line")
     return result
