@@ -296,3 +296,19 @@ def test_control_characters_are_refused_and_any_other_text_keeps_the_feed_well_f
     shown = {e.text for e in feed.iter("{http://www.w3.org/2005/Atom}title")}
     assert set(titles) <= shown
     ET.parse(example_site / "output" / "sitemap.xml")
+
+
+# --- 8. sitegen new ------------------------------------------------------------------------------
+
+
+def test_sitegen_new_writes_a_page_its_checker_accepts_or_refuses_the_title(example_site: Path) -> None:
+    for title in ('--- a: "b" #c', "Back\\slash 'and' \"quotes\": yes", "  [not a list], {nor: map} &x *y !z |"):
+        done = sitegen_cli("new", "page", title, cwd=example_site)
+        assert done.returncode == 0, done.stderr
+    checked = check(load_settings(example_site), drafts=True)
+    new = {p.title for p in checked.content.pages if p.draft}
+    assert new == {'--- a: "b" #c', "Back\\slash 'and' \"quotes\": yes", "[not a list], {nor: map} &x *y !z |"}
+    assert not [d for d in checked.diagnostics if d.severity == "error"]
+    for title in ("Two\nlines", "A\n---\ntype: guide", "bell\x07", "   "):
+        done = sitegen_cli("new", "page", title, cwd=example_site)
+        assert done.returncode == 2 and "one line of text" in done.stderr, title
