@@ -38,12 +38,12 @@ PAGES = {
     "nested-lists": "".join("    " * (i % 10) + "- item\n" for i in range(40_000)),
     "quotes-4": _fill(("> " * 4 + "said\n") * 2_000 + "\n"),
     "unclosed-tag": _fill("<a " + "\n\n"),
-    "same-headings": "## Same\n\n" * 100_000,
-    "headings-attrs": "## Set-up {#id .class data-x=1}\n\n" * 30_000,
-    "table-rows": ("| a | b |\n|---|---|\n" + "| x | y |\n" * 300 + "\n") * 300,
+    "same-headings": _fill("## Same\n\n" * 500),
+    "headings-attrs": _fill("## Set-up {#id .class data-x=1}\n\n" * 500),
+    "table-rows": _fill(("| a | b |\n|---|---|\n" + "| x | y |\n" * 496 + "\n") * 10),
     "code-fence": "```\n" + "[<({|" * 190_000 + "\n```\n",
     "long-line": "word " * 199_000 + "\n",
-    "html-blocks": "<div>\n" * 160_000,
+    "html-blocks": _fill("<div>\n" * 1_000 + "\n"),
 }
 
 

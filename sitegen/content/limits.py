@@ -24,12 +24,18 @@ MAX_OPENER_WORK = 1_200 ** 2
 MAX_MARK_WORK = 10_000 * 100_000
 OPENERS = "[<("
 MARKS = "\\`*_[]!<&(~={|"
+# Each heading's id is checked against those before it, twice: headings are kept few. Table
+# rows cost Python-Markdown ~50 times what plain text does.
+MAX_HEADINGS = 500
+MAX_TABLE_ROWS = 5_000
+_UNDERLINE = re.compile(r"[ ]{0,3}(?:=+|-+)[ \t]*")
 # Each level re-reads the lines inside it: the sum of each line's depth times its length.
 MAX_NESTED_WORK = 2_000_000
 _TAG_START = re.compile(r"<[A-Za-z/!?]")
 _CONTAINER = re.compile(r"[ ]{0,3}(?:>|[*+-](?=[ \t])|\d{1,9}[.)](?=[ \t]))[ \t]?")
 _NESTS = frozenset(" \t>*+-0123456789")
 _FENCE = re.compile(r"[ ]{0,3}(`{3,}|~{3,})")
+_FENCE_STARTS = frozenset(" `~")
 
 
 def nesting(line: str) -> int:
@@ -42,33 +48,37 @@ def nesting(line: str) -> int:
     return levels + (indent.count(" ") + 4 * indent.count("\t")) // 4
 
 
-def _openers(line: str) -> int:
-    """The characters that may open a link or a tag; escaped ones do not."""
-    return sum(line.count(c) - line.count("\\" + c) for c in OPENERS)
-
-
 def body_limits(body: str, first_line: int, file: str) -> list[Diagnostic]:
     """Errors for the first line nested too deeply, the paragraph where the work runs out, and
     the first HTML tag never closed."""
     found: list[Diagnostic] = []
     nested = crowded = unclosed = False
+    headings = rows = 0
     opener_work = mark_work = nested_work = 0
     pending: tuple[int, int] | None = None  # (offset, column) of a tag start not closed yet
-    start, openers, marks, length, fence = 0, 0, 0, 0, ""
+    start, fence = 0, ""
+    paragraph: list[str] = []
     for offset, line in enumerate(body.split("\n") + [""]):
-        m = _FENCE.match(line)
+        m = _FENCE.match(line) if line[:1] in _FENCE_STARTS else None
         if m and (not fence or (m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence))):
             fence = "" if fence else m.group(1)
             continue
         if fence:
             continue  # code is not parsed: its marks cost nothing
-        if not line.strip():
+        if not line or line.isspace():
             if pending is not None and not unclosed:
                 unclosed = True  # Python-Markdown's HTML parser then reads on, again and again
                 found.append(Diagnostic(file, first_line + pending[0], pending[1] + 1, ERROR, "BODY003",
                                         "this '<' starts an HTML tag that is never closed with '>'",
                                         "write &lt; for a '<' that starts no tag, or close the tag"))
             pending = None
+            text = "\n".join(paragraph)  # counted whole: str.count runs in C
+            length = len(text)
+            if length > 64:  # a shorter one costs next to nothing, however many marks it holds
+                openers = sum(text.count(c) - text.count("\\" + c) for c in OPENERS)  # an escaped one opens nothing
+                marks = sum(text.count(c) for c in MARKS)
+            else:
+                openers = marks = 0
             opener_work += openers * openers
             mark_work += marks * length
             if not crowded and (opener_work > MAX_OPENER_WORK or mark_work > MAX_MARK_WORK):
@@ -78,7 +88,7 @@ def body_limits(body: str, first_line: int, file: str) -> list[Diagnostic]:
                     f"this paragraph of {length:,} characters has {marks:,} Markdown marks ({openers:,} of [ < (), "
                     "which with those above are too many for Markdown to read in reasonable time",
                     "split it into shorter paragraphs with blank lines, or escape the brackets (\\[)"))
-            start, openers, marks, length = offset + 1, 0, 0, 0
+            start, paragraph = offset + 1, []
             continue
         if ("<" in line or ">" in line) and not line.startswith(("    ", "\t")):  # not in an indented code block
             # A ">" closes the tag left open above; a tag start after the last ">" opens one.
@@ -89,9 +99,19 @@ def body_limits(body: str, first_line: int, file: str) -> list[Diagnostic]:
             m = _TAG_START.search(line, close + 1)
             if m:
                 pending = (offset, m.start())
-        openers += _openers(line)
-        marks += sum(line.count(c) for c in MARKS)
-        length += len(line) + 1
+        paragraph.append(line)
+        if line[0] == "#" or (line[0] in " =-" and _UNDERLINE.fullmatch(line)):
+            headings += 1
+            if headings == MAX_HEADINGS + 1:
+                found.append(Diagnostic(file, first_line + offset, 1, ERROR, "BODY002",
+                                        f"this page has more than {MAX_HEADINGS} headings",
+                                        "split it into several pages"))
+        if "|" in line:
+            rows += 1
+            if rows == MAX_TABLE_ROWS + 1:
+                found.append(Diagnostic(file, first_line + offset, 1, ERROR, "BODY002",
+                                        f"this page has more than {MAX_TABLE_ROWS:,} table rows",
+                                        "split it into several pages"))
         depth = nesting(line) if line[0] in _NESTS else 0
         nested_work += depth * len(line)
         if not nested and (depth > MAX_NESTING or nested_work > MAX_NESTED_WORK):
