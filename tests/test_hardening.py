@@ -312,3 +312,13 @@ def test_sitegen_new_writes_a_page_its_checker_accepts_or_refuses_the_title(exam
     for title in ("Two\nlines", "A\n---\ntype: guide", "bell\x07", "   "):
         done = sitegen_cli("new", "page", title, cwd=example_site)
         assert done.returncode == 2 and "one line of text" in done.stderr, title
+
+
+# --- 6. leftovers --------------------------------------------------------------------------------
+
+
+def test_an_output_folder_inside_the_cache_or_an_earlier_build_is_refused(example_site: Path) -> None:
+    assert sitegen_cli("build", "--no-cards", cwd=example_site).returncode == 0
+    for inside in (".sitegen-cache/site", "output/inner", "output/drills/x"):
+        done = sitegen_cli("build", "--no-cards", "--output", inside, cwd=example_site)
+        assert done.returncode == 2 and "set output_dir to a folder of its own" in done.stderr, (inside, done.stderr)
