@@ -42,7 +42,7 @@ from sitegen.cache import Cache, code_digest, digest
 from sitegen.check.checker import check
 from sitegen.collector import collector_paused
 from sitegen.config import Settings
-from sitegen.content.loader import PageMemo, everything_kept, stored_memo, tree
+from sitegen.content.loader import PageMemo, everything_kept, ignored, stored_memo, tree
 from sitegen.content.site import Site
 from sitegen.diagnostics import Diagnostic, count
 from sitegen.errors import ContentError
@@ -94,10 +94,13 @@ def scan(settings: Settings, content_stats: dict[str, os.stat_result] | None = N
     for folder in (settings.content_path, settings.templates_path, settings.static_path):
         if folder.is_dir():
             files: dict[str, os.stat_result] = {}
-            tree(folder, root, files, [])  # the links it leaves out are reported by the check
+            left_out: list[Diagnostic] = []
+            tree(folder, root, files, left_out, skip=everything_kept if folder == settings.static_path else ignored)
             rel = os.path.relpath(folder, root)
             for inner, st in files.items():
                 found[f"{rel}/{inner}"] = [st.st_size, st.st_mtime_ns]
+            for problem in left_out:  # a bad link the check will report: no build may stand unchanged
+                found[problem.file] = [-1, 0]
             if content_stats is not None and folder == settings.content_path:
                 content_stats.update(files)
     settings_file = root / settings.source
