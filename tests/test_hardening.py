@@ -322,3 +322,27 @@ def test_an_output_folder_inside_the_cache_or_an_earlier_build_is_refused(exampl
     for inside in (".sitegen-cache/site", "output/inner", "output/drills/x"):
         done = sitegen_cli("build", "--no-cards", "--output", inside, cwd=example_site)
         assert done.returncode == 2 and "set output_dir to a folder of its own" in done.stderr, (inside, done.stderr)
+
+
+# --- 10. messages a coach understands --------------------------------------------------------------
+
+
+def test_messages_say_what_to_do_for_a_colon_in_a_cue_a_far_name_and_an_unquoted_setting(example_site: Path) -> None:
+    write_page(example_site, "drills/colon.md", """\
+        ---
+        type: drill
+        title: Colon
+        rest: 60s
+        titel: x
+        cues:
+          - Cue 1: keep the back flat
+        ---
+        """)
+    found = {d["message"] + "; " + d["hint"] for d in errors_of(example_site) if d["file"] == "content/drills/colon.md"}
+    assert "unknown key 'rest'; remove it, or see the README for the keys" in found  # not "did you mean 'reps'?"
+    assert "unknown key 'titel'; did you mean 'title'?" in found
+    assert any('put the text in quotes: "Cue 1: keep the back flat"' in f for f in found), found
+    settings = example_site / "pyproject.toml"
+    settings.write_text(settings.read_text().replace('language = "en"', "language = en"))
+    done = sitegen_cli("check", cwd=example_site)
+    assert done.returncode == 2 and 'put text in double quotes, e.g. title = "My site"' in done.stderr, done.stderr

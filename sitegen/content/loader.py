@@ -348,7 +348,8 @@ def build_page(parsed: SourceFile, source: str, file: str) -> tuple[Page | None,
     for key, raw in front.data.items():
         spec = schema.KEYS.get(key) if isinstance(key, str) else None
         if spec is None:
-            close = difflib.get_close_matches(str(key), list(schema.KEYS), n=1)
+            # Only a near-miss: 'rest' is not a misspelt 'reps', 'titel' is one of 'title'.
+            close = difflib.get_close_matches(str(key), list(schema.KEYS), n=1, cutoff=0.8)
             hint = f"did you mean '{close[0]}'?" if close else "remove it, or see the README for the keys"
             line, col = front.keys.get((key,), front.pos())
             diags.append(Diagnostic(file, line, col, ERROR, "KEY001", f"unknown key '{key}'", hint))

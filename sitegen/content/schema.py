@@ -60,6 +60,12 @@ CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800-\ud
 
 
 def text(value: Any, ctx: RefContext) -> str:
+    # "- Cue 1: keep the back flat": YAML reads the colon and space in a sentence as a key and its value.
+    sentence = isinstance(value, dict) and len(value) == 1 and any(" " in str(v) for v in (*value, *value.values()))
+    if sentence and all(isinstance(v, (str, int, float)) for v in (*value, *value.values())):
+        (key, item), = value.items()
+        raise FieldError(f"'{ctx.key}' must be text, but the ': ' in it makes YAML read a key and a value",
+                         f'put the text in quotes: "{key}: {item}"')
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         raise FieldError(f"'{ctx.key}' must be text, not {_type_name(value)}", f"write it as {ctx.key}: some text")
     result = str(value).strip()
@@ -81,7 +87,7 @@ def text_list(value: Any, ctx: RefContext) -> list[str]:
             out.append(text(item, ctx))
         except FieldError as exc:
             raise FieldError(f"item {i + 1} of '{ctx.key}': {exc.message}",
-                             f"write each item as '- some text' under '{ctx.key}:'",
+                             exc.hint if isinstance(item, dict) else f"write each item as '- some text' under '{ctx.key}:'",
                              (i,) if isinstance(value, list) else ()) from None
     return out
 
