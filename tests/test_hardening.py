@@ -13,6 +13,7 @@ from test_serve import Running, request
 
 from sitegen.build.builder import build
 from sitegen.check.checker import check
+from sitegen.cards.paths import claims as card_claims
 from sitegen.check.outputs import claims
 from sitegen.config import load_settings
 from sitegen.report import NullReporter
@@ -70,8 +71,10 @@ def test_symlinks_out_of_the_site_dangling_or_looping_are_errors_at_the_link_in_
 # --- 2. output collisions ------------------------------------------------------------------------
 
 
-def clashes(site: Path, **options) -> dict[str, str]:
-    checked = check(load_settings(site), **options)
+def clashes(site: Path, cards: bool = True) -> dict[str, str]:
+    settings = load_settings(site)
+    more = (lambda site: card_claims(site, settings.card_size)) if cards else None
+    checked = check(settings, more_outputs=more)
     return {f"{d.file}:{d.line}": d.message for d in checked.diagnostics if d.code == "UNIQ002"}
 
 
@@ -130,7 +133,7 @@ def test_the_claims_cover_every_file_a_build_writes(example_site: Path, tmp_path
     checked = check(settings)
     static = [p.relative_to(example_site / "static").as_posix() for p in (example_site / "static").rglob("*")
               if p.is_file()]
-    claimed = {c.path for c in claims(checked.site, static, settings.card_size)}
+    claimed = {c.path for c in claims(checked.site, static) + card_claims(checked.site, settings.card_size)}
     written = {p.relative_to(tmp_path / "out").as_posix() for p in (tmp_path / "out").rglob("*") if p.is_file()}
     assert written - {".sitegen-output"} <= claimed
     assert {"cards/", "pins/"} <= claimed and len(written) > 40

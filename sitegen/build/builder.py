@@ -39,6 +39,7 @@ from sitegen.build.assemble import Fresh, Reuse, intact
 from sitegen.build.manifest import KeyTable, Manifest, Output
 from sitegen.build.output import Staging, Twin, build_id_of, check_output_dir, one_build_at_a_time
 from sitegen.cache import Cache, code_digest, digest
+from sitegen.cards.paths import claims as card_claims
 from sitegen.check.checker import check
 from sitegen.collector import collector_paused
 from sitegen.config import Settings
@@ -233,7 +234,9 @@ class Builder:
     def _checked_build(self, target: Path, started: float, started_ns: int, command: str,
                        sources: dict[str, list[int]], stats: dict[str, os.stat_result], live: Manifest | None,
                        memo: PageMemo) -> BuildResult:
-        checked = check(self.settings, drafts=self.drafts, memo=memo, stats=stats, cards=self.cards)
+        size = self.settings.card_size
+        more = (lambda site: card_claims(site, size)) if self.cards else None  # their files are outputs too
+        checked = check(self.settings, drafts=self.drafts, memo=memo, stats=stats, more_outputs=more)
         if checked.failed(self.strict):
             raise ContentError(checked.diagnostics, checked.pages)
         site = checked.site

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from typing import Callable
 
 from sitegen.check import rules
-from sitegen.check.outputs import claims, collisions
+from sitegen.check.outputs import Claim, claims, collisions
 from sitegen.collector import collector_paused
 from sitegen.config import Settings
 from sitegen.content.loader import Content, PageMemo, everything_kept, load, tree
@@ -33,11 +34,12 @@ class Checked:
 
 
 def check(settings: Settings, drafts: bool = False, memo: PageMemo | None = None,
-          stats: dict[str, os.stat_result] | None = None, cards: bool = True, card_size: str | None = None) -> Checked:
+          stats: dict[str, os.stat_result] | None = None,
+          more_outputs: Callable[[Site], list[Claim]] | None = None) -> Checked:
     """Load and check the whole site; return every diagnostic, errors and warnings alike. `stats`:
-    the content files' stats, taken moments ago (see builder.scan). `cards`: whether the build
-    makes cards (of `card_size`, default the setting's), whose files take part in the check that
-    no two outputs share a path."""
+    the content files' stats, taken moments ago (see builder.scan). `more_outputs`: what the
+    stages above this one will write too (cards.paths.claims), to take part in the check that no
+    two outputs share a path."""
     with collector_paused():
         content = load(settings, drafts=drafts, memo=memo, stats=stats)
         site = Site(settings, content.pages, content.assets)
@@ -45,6 +47,6 @@ def check(settings: Settings, drafts: bool = False, memo: PageMemo | None = None
         diagnostics = list(content.diagnostics)
         if settings.static_path.is_dir():  # its links that lead elsewhere are errors, as content/'s
             tree(settings.static_path, settings.root, static, diagnostics, skip=everything_kept)
-        size = (card_size or settings.card_size) if cards else None
-        diagnostics += collisions(claims(site, static, size)) + rules.run(site, content)
+        outputs = claims(site, static) + (more_outputs(site) if more_outputs else [])
+        diagnostics += collisions(outputs) + rules.run(site, content)
     return Checked(site, content, diagnostics)

@@ -1,7 +1,8 @@
 """Every file a build writes, claimed before anything is written: two claims on one path (or a
 file where another claim needs a folder) is an error naming both sources.
 
-The build lists every output once (`claims`); a new kind of output is one more line there.
+`claims` lists the outputs of the stages below cards, `cards.paths.claims` the cards'; `check`
+takes them all at once. A new kind of output is one more line in one of the two.
 """
 
 from __future__ import annotations
@@ -9,9 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable
 
-from sitegen.cards.paths import OWN, SHEET, card_path, deck_path, has_card, log_path, pin_path
-from sitegen.cards.sizes import SIZES
-from sitegen.content.model import Guide, Page
+from sitegen.content.model import Page
 from sitegen.content.site import Site
 from sitegen.diagnostics import ERROR, Diagnostic
 
@@ -19,6 +18,11 @@ from sitegen.diagnostics import ERROR, Diagnostic
 SITE_FILES = {"index.html": "the home page", "404.html": "the 'not found' page", "feed.xml": "the feed",
               "sitemap.xml": "the sitemap", "site.webmanifest": "the web app manifest",
               "tags/index.html": "the list of tags"}
+
+
+def slug_at(page: Page) -> tuple[str, int, int]:
+    """Where a page's output path is decided: its slug, or the start of its front matter."""
+    return (page.file, *page.front.pos("slug"))
 
 
 @dataclass(frozen=True)
@@ -29,34 +33,19 @@ class Claim:
     owner: str = ""  # a folder's owner may put files in it; nobody else may
 
 
-def claims(site: Site, static: Iterable[str], cards: str | None) -> list[Claim]:
-    """Every output of a build: pages, tag pages, the site's own files, content/ and static/ files
-    copied as they are, and (`cards`: the card size, None for a build without them) cards, pins,
-    decks, training logs and the print sheet."""
-    def at(page: Page) -> tuple[str, int, int]:
-        return (page.file, *page.front.pos("slug"))
-
-    # Two pages on one path or card share a slug, which UNIQ001 reports: only the first claims it.
+def claims(site: Site, static: Iterable[str]) -> list[Claim]:
+    """Every output of a build but the cards' (see cards.paths.claims): pages, tag pages, the
+    site's own files, and the content/ and static/ files copied as they are."""
+    # Two pages on one path share a slug, which UNIQ001 reports: only the first claims it.
     pages = sorted(site.pages, key=lambda p: p.source)
     written = {page.output_file: page for page in reversed(pages)}
-    carded = {page.slug: page for page in reversed(pages) if has_card(page)}
     out = [Claim(path, what) for path, what in SITE_FILES.items()]
     out += [Claim(tag.url_path + "index.html", f"the page of tag '{tag.name}'") for tag in site.tags]
-    out += [Claim(path, page.file, at(page)) for path, page in written.items()]
+    out += [Claim(path, page.file, slug_at(page)) for path, page in written.items()]
     out += [Claim(rel, f"content/{rel}", (f"{site.settings.content_dir}/{rel}", 1, 1)) for rel in sorted(site.assets)]
     out.append(Claim("static/", "the static files' folder", owner="static"))
     out += [Claim(f"static/{rel}", f"static/{rel}", (f"{site.settings.static_dir}/{rel}", 1, 1), "static")
             for rel in static]
-    if cards is not None:
-        out += [Claim(folder + "/", f"the {folder} sitegen makes", owner="cards") for folder in OWN]
-        for page in carded.values():
-            out.append(Claim(card_path(page), f"the card of {page.file}", at(page), "cards"))
-            out.append(Claim(pin_path(page), f"the pin image of {page.file}", at(page), "cards"))
-            if isinstance(page, Guide):
-                out.append(Claim(deck_path(page), f"the deck of {page.file}", at(page), "cards"))
-                out.append(Claim(log_path(page), f"the training log of {page.file}", at(page), "cards"))
-        if SIZES[cards.lower()].sheet is not None:
-            out.append(Claim(SHEET, "the print sheet of all cards", owner="cards"))
     return out
 
 
