@@ -1,6 +1,6 @@
 """Time and peak memory of `sitegen check` and `sitegen build` on hostile pages (issue 17).
 
-Each page is under 1 MB and inside the bounds of sitegen/limits.py, chosen to be as slow as
+Each page is under 1 MB and inside the bounds of sitegen/content/limits.py, chosen to be as slow as
 those bounds allow; each is added alone to a copy of the example site and checked, then built
 (HTML only), in a fresh process. The bound to keep: no such page over 5 s or 300 MB.
 
