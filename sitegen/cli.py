@@ -169,8 +169,14 @@ def _check(settings, args: argparse.Namespace) -> int:
     # One pass that makes ~300,000 lasting objects per 1,000 pages, then exits: the cyclic
     # collector would only walk them again and again (a tenth of the check's time).
     gc.disable()
+    more = None
+    if args.cards:  # the cards' files are outputs too
+        from sitegen.cards.paths import claims
+
+        more = lambda site: claims(site, settings.card_size)  # noqa: E731
     # The pages the last build kept: only files changed since are read and scanned again.
-    checked = check(settings, drafts=args.drafts, memo=stored_memo(settings, read_only=True), future=args.future)
+    checked = check(settings, drafts=args.drafts, memo=stored_memo(settings, read_only=True), future=args.future,
+                    more_outputs=more)
     diagnostics = checked.diagnostics
     if args.cards and not checked.failed() and (settings.templates_path / "card.html").is_file():
         # Cards are laid out only for a site that loads and links cleanly and has a card template;

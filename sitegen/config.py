@@ -120,7 +120,9 @@ def _parse(text: str, name: str) -> dict:
         m = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
         line, col = (m.group(1), m.group(2)) if m else ("1", "1")
         what = re.sub(r"\s*\(at line.*\)$", "", str(exc))
-        raise UsageError(f"{name}:{line}:{col}: error[CONF001]: invalid TOML: {what}; fix the syntax there") from None
+        hint = ("put text in double quotes, e.g. title = \"My site\"" if what == "Invalid value"
+                else "fix the syntax there")
+        raise UsageError(f"{name}:{line}:{col}: error[CONF001]: invalid TOML: {what}; {hint}") from None
 
 
 def load_settings(root: Path) -> Settings:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 REPO = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("SITEGEN_CHROMIUM", "/usr/bin/chromium")
@@ -21,6 +22,21 @@ CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
 ]
+
+
+# Property tests: 2,000 examples each, from a fixed seed, in every run; `--slow` tries 25,000.
+# No deadline: a slow example on a loaded machine is not a failure (benchmarks/ measure speed).
+settings.register_profile("default", max_examples=2_000, derandomize=True, deadline=None, print_blob=True,
+                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+settings.register_profile("slow", parent=settings.get_profile("default"), max_examples=25_000)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--slow", action="store_true", help="property tests try 25,000 examples each, not 2,000")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    settings.load_profile("slow" if config.getoption("--slow") else "default")
 
 
 def copy_example_site(dest: Path) -> Path:

@@ -40,10 +40,11 @@ from sitegen.build.assemble import Fresh, Reuse, intact
 from sitegen.build.manifest import KeyTable, Manifest, Output
 from sitegen.build.output import Staging, Twin, build_id_of, check_output_dir, one_build_at_a_time
 from sitegen.cache import Cache, code_digest, digest
+from sitegen.cards.paths import claims as card_claims
 from sitegen.check.checker import Checker
 from sitegen.collector import collector_paused
 from sitegen.config import Settings
-from sitegen.content.loader import PageMemo, ignored, stored_memo
+from sitegen.content.loader import PageMemo, everything_kept, ignored, stored_memo, tree
 from sitegen.content.site import Site
 from sitegen.diagnostics import Diagnostic, count
 from sitegen.errors import ContentError
@@ -109,28 +110,21 @@ def scan(settings: Settings, content_stats: dict[str, os.stat_result] | None = N
     root = settings.root
     for folder in (settings.content_path, settings.templates_path, settings.static_path):
         if folder.is_dir():
-            keep = content_stats if folder == settings.content_path else None
-            _scan_folder(str(folder), os.path.relpath(folder, root), found, keep, "")
+            files: dict[str, os.stat_result] = {}
+            left_out: list[Diagnostic] = []
+            tree(folder, root, files, left_out, skip=everything_kept if folder == settings.static_path else ignored)
+            rel = os.path.relpath(folder, root)
+            for inner, st in files.items():
+                found[f"{rel}/{inner}"] = [st.st_size, st.st_mtime_ns]
+            for problem in left_out:  # a bad link the check will report: no build may stand unchanged
+                found[problem.file] = [-1, 0]
+            if content_stats is not None and folder == settings.content_path:
+                content_stats.update(files)
     settings_file = root / settings.source
     if settings_file.is_file():
         st = settings_file.stat()
         found[settings.source] = [st.st_size, st.st_mtime_ns]
     return found
-
-
-def _scan_folder(path: str, rel: str, found: dict[str, list[int]], keep: dict[str, os.stat_result] | None,
-                 inner: str) -> None:
-    with os.scandir(path) as entries:
-        for entry in entries:
-            if ignored(entry.name):
-                continue
-            if entry.is_dir():
-                _scan_folder(entry.path, f"{rel}/{entry.name}", found, keep, f"{inner}{entry.name}/")
-            else:
-                st = entry.stat()
-                found[f"{rel}/{entry.name}"] = [st.st_size, st.st_mtime_ns]
-                if keep is not None:
-                    keep[inner + entry.name] = st
 
 
 def template_code() -> Any:
@@ -262,8 +256,10 @@ class Builder:
         return result
 
     def _checked_build(self, this: _Run) -> BuildResult:
+        size = self.settings.card_size
+        more = (lambda site: card_claims(site, size)) if self.cards else None  # their files are outputs too
         checked = self._checker.check(self.settings, drafts=self.drafts, memo=this.memo, stats=this.stats,
-                                      future=self.future)
+                                      future=self.future, more_outputs=more)
         if checked.failed(self.strict):
             raise ContentError(checked.diagnostics, checked.pages)
         site = checked.site
@@ -458,11 +454,10 @@ class Builder:
         static = os.fspath(self.settings.static_path)
         if os.path.isdir(static):
             prefix = os.path.relpath(static, root)
-            for folder, _dirs, names in os.walk(static):
-                inner = os.path.relpath(folder, static).replace(os.sep, "/")
-                for name in names:
-                    rel = name if inner == "." else f"{inner}/{name}"
-                    yield entry("static/" + rel, f"{folder}/{name}", f"{prefix}/{rel}")
+            files: dict[str, os.stat_result] = {}
+            tree(static, root, files, [], skip=everything_kept)  # the links it leaves out failed the check
+            for rel in files:
+                yield entry("static/" + rel, f"{static}/{rel}", f"{prefix}/{rel}")
         content = os.fspath(self.settings.content_path)
         prefix = os.path.relpath(content, root)
         for rel in sorted(site.assets):

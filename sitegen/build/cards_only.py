@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from sitegen.build.output import MARKER, Staging, check_output_dir, one_build_at_a_time
-from sitegen.cards.paths import OWN
+from sitegen.cards.paths import OWN, claims as card_claims
 from sitegen.config import Settings
 from sitegen.errors import ContentError
 from sitegen.report import Reporter
@@ -43,7 +43,7 @@ def cards_command(settings: Settings, size: str | None = None, reporter: Reporte
     reporter = reporter or Reporter()
     chosen = card_size(settings, size).name
     target = check_output_dir(settings)
-    checked = check(settings)
+    checked = check(settings, more_outputs=lambda site: card_claims(site, chosen))
     if checked.failed():
         raise ContentError(checked.diagnostics, checked.pages)
     with one_build_at_a_time(settings.root, target), Staging(target) as staging:

@@ -126,6 +126,13 @@ def check_output_dir(settings: Settings, output: Path | None = None) -> Path:
         if _inside(folder, output) or _inside(output, folder):
             raise UsageError(f"error: the output folder {output} overlaps {folder.name}/, which holds your sources; "
                              "set output_dir to a separate folder, e.g. output_dir = \"output\"")
+    if _inside(output, root / CACHE_DIR):
+        raise UsageError(f"error: the output folder {output} is inside {CACHE_DIR}/, which sitegen may empty at any "
+                         "time; set output_dir to a folder of its own, e.g. output_dir = \"output\"")
+    made = next((p for p in output.parents if (p / MARKER).is_file()), None)
+    if made is not None:
+        raise UsageError(f"error: the output folder {output} is inside {made}, a folder an earlier build made, "
+                         "which is replaced whole; set output_dir to a folder of its own, e.g. output_dir = \"output\"")
     if output.exists() and not output.is_dir():
         raise UsageError(f"error: {output} is a file, not a folder; move it away or set another output_dir")
     for folder in (output, twin_path(output)):

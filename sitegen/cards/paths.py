@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+
+from sitegen.cards.sizes import SIZES
+from sitegen.check.outputs import Claim, slug_at
 from sitegen.content.model import Guide, Movement, Page
 from sitegen.content.site import Site
 
@@ -28,6 +31,25 @@ def log_path(guide: Page) -> str:
 
 def pin_path(page: Page) -> str:
     return f"pins/{page.slug}.png"
+
+
+def claims(site: Site, size: str) -> list[Claim]:
+    """The outputs of the card step at card size `size`, for the check that no two share a path
+    (see check.outputs): its folders, and each card, pin, deck, training log and the sheet."""
+    out = [Claim(folder + "/", f"the {folder} sitegen makes", owner="cards") for folder in OWN]
+    carded = {}  # the first page of each slug: a second one is UNIQ001's
+    for page in sorted(site.pages, key=lambda p: p.source, reverse=True):
+        if has_card(page):
+            carded[page.slug] = page
+    for page in carded.values():
+        out.append(Claim(card_path(page), f"the card of {page.file}", slug_at(page), "cards"))
+        out.append(Claim(pin_path(page), f"the pin image of {page.file}", slug_at(page), "cards"))
+        if isinstance(page, Guide):
+            out.append(Claim(deck_path(page), f"the deck of {page.file}", slug_at(page), "cards"))
+            out.append(Claim(log_path(page), f"the training log of {page.file}", slug_at(page), "cards"))
+    if SIZES[size.lower()].sheet is not None:
+        out.append(Claim(SHEET, "the print sheet of all cards", owner="cards"))
+    return out
 
 
 class CardLinks:

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from typing import Callable
 
 from sitegen.check import rules
+from sitegen.check.outputs import Claim, claims, collisions
 from sitegen.collector import collector_paused
 from sitegen.config import Settings
-from sitegen.content.loader import Content, PageMemo, load
+from sitegen.content.loader import Content, PageMemo, everything_kept, load, tree
 from sitegen.content.site import Site
 from sitegen.diagnostics import Diagnostic, count
 
@@ -40,19 +42,29 @@ class Checker:
         self.last: rules.Seen | None = None
 
     def check(self, settings: Settings, drafts: bool = False, memo: PageMemo | None = None,
-              stats: dict[str, os.stat_result] | None = None, future: bool = False) -> Checked:
+              stats: dict[str, os.stat_result] | None = None, future: bool = False,
+              more_outputs: Callable[[Site], list[Claim]] | None = None) -> Checked:
         """Load and check the whole site; return every diagnostic, errors and warnings alike. `stats`:
-        the content files' stats, taken moments ago (see builder.scan)."""
+        the content files' stats, taken moments ago (see builder.scan). `more_outputs`: what the
+        stages above this one will write too (cards.paths.claims), to take part in the check that no
+        two outputs share a path."""
         with collector_paused():
             content = load(settings, drafts=drafts, memo=memo, stats=stats, future=future)
             site = Site(settings, content.pages, content.assets)
+            static: dict[str, os.stat_result] = {}
+            diagnostics = list(content.diagnostics)
+            if settings.static_path.is_dir():  # its links that lead elsewhere are errors, as content/'s
+                tree(settings.static_path, settings.root, static, diagnostics, skip=everything_kept)
+            outputs = claims(site, static) + (more_outputs(site) if more_outputs else [])
+            diagnostics += collisions(outputs)
             # Taken, not read: a check that fails half-way leaves nothing for the next one to patch.
             before, self.last = self.last, None
             found, self.last = rules.run(site, content, before)
-        return Checked(site, content, content.diagnostics + found)
+        return Checked(site, content, diagnostics + found)
 
 
 def check(settings: Settings, drafts: bool = False, memo: PageMemo | None = None,
-          stats: dict[str, os.stat_result] | None = None, future: bool = False) -> Checked:
+          stats: dict[str, os.stat_result] | None = None, future: bool = False,
+          more_outputs: Callable[[Site], list[Claim]] | None = None) -> Checked:
     """A check that starts from nothing (see Checker.check)."""
-    return Checker().check(settings, drafts, memo, stats, future)
+    return Checker().check(settings, drafts, memo, stats, future, more_outputs)

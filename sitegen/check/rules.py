@@ -26,7 +26,7 @@ from sitegen.content.body import BodyLink, find_links
 from sitegen.content.frontmatter import FrontMatter
 from sitegen.content.loader import Content
 from sitegen.content.model import MOVEMENT_TYPES, Guide, Movement, Page, Ref
-from sitegen.content.site import TAXONOMIES, Site
+from sitegen.content.site import Site
 from sitegen.content.stored import links_from_plain, links_to_plain, ref_from_row, row, rows, typed
 from sitegen.diagnostics import ERROR, WARNING, Diagnostic
 
@@ -47,15 +47,12 @@ SEVERITY: dict[str, str] = {
     "ORDER001": ERROR,  # a guide's drills do not follow the next chain
     "ORPHAN001": WARNING,  # a drill or exercise nothing reaches
     "UNIQ001": ERROR,  # two pages share a slug
-    "UNIQ002": ERROR,  # a page's output path is taken by another output
+    "UNIQ002": ERROR,  # two outputs on one path (found by outputs.collisions)
     "UNIQ003": WARNING,  # two headings of a page want the same anchor
     "MEDIA001": WARNING,  # an image without alt text
     "MEDIA002": ERROR,  # an external link or video that is not a well-formed http(s) URL
 }
 
-# Files the renderer writes besides pages (render.Renderer.jobs): no page may land on one.
-_SITE_FILES = ("index.html", "404.html", "feed.xml", "sitemap.xml", "site.webmanifest", "robots.txt", "search.json",
-               "tags/index.html", *(f"{folder}/index.html" for folder in TAXONOMIES))
 # Which pages each reference key may point at.
 _TARGET_TYPES: dict[str, tuple[str, ...]] = {
     "drills": ("drill",),
@@ -361,6 +358,9 @@ def _check_path(ctx: CheckContext, page: Page, ref: Ref, image: bool) -> Iterato
     elif ref.target is None:
         yield ctx.at(page, ref, "LINK005", f"{_what(ref, image)} leads outside content/",
                      "link only to files inside the content folder; copy the file there")
+    elif image and ref.target.endswith(".md"):
+        yield ctx.at(page, ref, "LINK003", f"{_what(ref, image)} is a page, not a picture",
+                     "point it at an image file in content/, e.g. ../images/dowel-hip-hinge.svg")
     elif ctx.broken(ref):
         hint = ctx.suggest(page, ref) or f"fix the path; it is relative to {page.file.rpartition('/')[0]}/"
         code = "LINK003" if image else "LINK001"
@@ -511,9 +511,9 @@ def reachable(ctx: CheckContext) -> Iterator[Diagnostic]:
 # --- 9. uniqueness -----------------------------------------------------------------------------
 
 
-@rule(PAGES, "slug", "tags", *TAXONOMIES, FRONT, FILES)
+@rule(PAGES, "slug", FRONT)
 def unique_slugs(ctx: CheckContext) -> Iterator[Diagnostic]:
-    """UNIQ001: one page per slug; UNIQ002: no page lands on another output file."""
+    """UNIQ001: one page per slug. (UNIQ002, no two outputs on one path, is outputs.collisions.)"""
     first: dict[str, Page] = {}
     for page in sorted(ctx.site.pages, key=lambda p: p.source):
         other = first.setdefault(page.slug, page)
@@ -521,22 +521,6 @@ def unique_slugs(ctx: CheckContext) -> Iterator[Diagnostic]:
             yield ctx.at(page, page.front.pos("slug"), "UNIQ001",
                          f"slug '{page.slug}' is already used by {other.file}",
                          "give one of the two another 'slug: …' (or rename its file)")
-    taken = {path: "a file in content/" for path in ctx.site.assets}
-    taken.update({path: "a page sitegen makes" for path in _SITE_FILES})
-    if any(page.url_path.startswith("tags/") for page in ctx.site.pages):  # rare: spare listing the tags
-        taken.update({tag.url_path + "index.html": f"the page of tag '{tag.name}'" for tag in ctx.site.tags})
-    for folder in TAXONOMIES:
-        if any(page.url_path.startswith(f"{folder}/") for page in ctx.site.pages):
-            taken.update({t.url_path + "index.html": f"the {folder} page of '{t.name}'" for t in ctx.site.terms(folder)})
-    for page in ctx.site.pages:
-        # Its output file, and each folder above it, which no file may already be.
-        folders = [page.url_path[:i] for i, char in enumerate(page.url_path) if char == "/"]
-        clash = next((p for p in (page.output_file, *folders) if p in taken), None)
-        if clash or page.url_path.startswith("static/"):
-            what = taken.get(clash, "the static files' folder")
-            yield ctx.at(page, page.front.pos("slug"), "UNIQ002",
-                         f"this page would be written to {page.output_file}, which clashes with {what}",
-                         "give it another 'slug: …' or move it to another folder")
 
 
 @rule(per_page=True)

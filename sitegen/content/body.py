@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
+from typing import Iterator
 
 from sitegen.content.model import Ref
 from sitegen.content.schema import make_ref
@@ -27,11 +28,46 @@ class Heading:
 
 _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 _CODE_SPAN = re.compile(r"(`+).+?\1")
-_INLINE = re.compile(r"(!?)\[([^\]]*)\]\(\s*<?([^)\s>]*)>?(?:\s+[\"'(][^)]*)?\)")
+# No part of a match runs past the next "[" and no part gives back what it took: each "[" is
+# looked at once, so a line of "[a](" or "[" repeated is scanned in linear time, not quadratic.
+_INLINE = re.compile(r"(!?)\[([^\]\[]*+)\]\(\s*+<?([^)\s>\[]*+)>?(?:\s++[\"'(][^)\[]*+)?\)")
 _REF_DEF = re.compile(r"^\s{0,3}\[([^\]]+)\]:\s*<?(\S+?)>?(?:\s|$)")
-_RAW_HTML = re.compile(r"<(a|img|link|source|iframe|object|embed|video|audio)\b[^>]*?\b(href|src|data)\s*=\s*[\"']([^\"']*)[\"']",
-                       re.IGNORECASE)
-_ALT = re.compile(r"\balt\s*=\s*[\"']([^\"']*)[\"']", re.IGNORECASE)
+# Raw HTML: a tag's start, then its attributes one at a time, quoted or not (as browsers read
+# them). Nothing gives back what it took, and an attribute never spans a "<" outside quotes.
+_TAG_START = re.compile(r"<([a-zA-Z][a-zA-Z0-9-]*+)")
+_ATTRIBUTE = re.compile(r"""[\s/]*+([^\s"'<>/=]++)(?:\s*+=\s*+(?:"([^"]*+)"|'([^']*+)'|([^\s"'<>`]++)))?""")
+# Attributes whose value is a URL a browser loads or follows; srcset holds several.
+_URL_ATTRIBUTES = frozenset({"href", "src", "action", "formaction", "data", "poster", "background", "cite",
+                             "xlink:href", "srcset", "imagesrcset", "ping", "longdesc", "manifest"})
+_REFRESH_URL = re.compile(r"[^;,]*[;,]\s*+url\s*+=\s*+['\"]?([^'\"]*)", re.IGNORECASE)
+_SRCSET_ITEM = re.compile(r"\s*+([^\s,]++)[^,]*+,?")
+
+
+def _raw_html_urls(line: str) -> Iterator[tuple[str, int, bool, str]]:
+    """(URL, 0-based column, is it an image, alt text) of every URL in the raw HTML tags of a line."""
+    pos = 0
+    for tag in _TAG_START.finditer(line):
+        if tag.start() < pos:
+            continue  # inside the last tag's quoted value, not a tag
+        name = tag.group(1).lower()
+        found, attributes, pos = [], {}, tag.end()
+        while (m := _ATTRIBUTE.match(line, pos)) and m.end() > pos:
+            pos = m.end()
+            key = m.group(1).lower()
+            group = next((i for i in (2, 3, 4) if m.group(i) is not None), 0)
+            if not group:
+                continue
+            attributes.setdefault(key, m.group(group))
+            if key in ("srcset", "imagesrcset"):
+                found += [(u.group(1), m.start(group) + u.start(1)) for u in _SRCSET_ITEM.finditer(m.group(group))]
+            elif key in _URL_ATTRIBUTES:
+                found.append((m.group(group), m.start(group)))
+        if name == "meta" and attributes.get("http-equiv", "").lower() == "refresh":
+            refresh = _REFRESH_URL.match(attributes.get("content", ""))
+            if refresh:
+                found.append((refresh.group(1).strip(), line.find(refresh.group(1), tag.end())))
+        for url, column in found:
+            yield url, column, name == "img", attributes.get("alt", "")
 
 
 @dataclass(frozen=True)
@@ -41,7 +77,7 @@ class BodyLink:
     text: str  # link text, or an image's alt text
 
 
-def _blank_code_spans(line: str) -> str:
+def blank_code_spans(line: str) -> str:
     """Hide inline code so `[x](y)` inside backticks is not taken for a link; keeps columns."""
     return _CODE_SPAN.sub(lambda m: " " * len(m.group(0)), line)
 
@@ -61,7 +97,7 @@ def find_links(body: str, source: str, first_line: int) -> list[BodyLink]:
             continue
         if fence or ("[" not in raw_line and "<" not in raw_line):
             continue
-        line = _blank_code_spans(raw_line)
+        line = blank_code_spans(raw_line)
         number = first_line + offset
 
         def add(target: str, col: int, image: bool, text: str) -> None:
@@ -73,8 +109,7 @@ def find_links(body: str, source: str, first_line: int) -> list[BodyLink]:
         m = _REF_DEF.match(line)
         if m:
             add(m.group(2), m.start(1) + 1, False, m.group(1))
-        for m in _RAW_HTML.finditer(line):
-            tag = m.group(1).lower()
-            alt = _ALT.search(m.group(0) + line[m.end():].split(">", 1)[0])
-            add(m.group(3), m.start(3) + 1, tag == "img", alt.group(1) if alt else "")
+        if "<" in line:
+            for target, column, image, alt in _raw_html_urls(line):
+                add(target, column + 1, image, alt)
     return links

@@ -163,4 +163,8 @@ def _walk(node: yaml.Node, path: Path_, front: FrontMatter, first_line: int, see
             return items
     elif node.tag == _STR:
         return node.value
-    return loader.construct_object(node, deep=True)
+    try:
+        return loader.construct_object(node, deep=True)
+    except (ValueError, OverflowError):  # a number of more than 4,300 digits, say
+        raise FrontMatterError(*where, f"the value '{str(node.value)[:20]}…' cannot be read as a number or date",
+                               "write a shorter number, or quote the value to keep it as text") from None

@@ -5,18 +5,20 @@ from __future__ import annotations
 import datetime as dt
 
 import difflib
+import errno
 import gc
 import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from sitegen.cache import digest, pack, unpack
 from sitegen.collector import collector_paused
 from sitegen.config import Settings
 from sitegen.content import schema
 from sitegen.content.frontmatter import FrontMatterError, SourceFile, split
+from sitegen.content.limits import body_limits
 from sitegen.content.model import MOVEMENT_TYPES, Guide, Movement, Page
 from sitegen.content.stored import diagnostics_from_plain, diagnostics_to_plain, page_from_plain, page_to_plain
 from sitegen.diagnostics import ERROR, Diagnostic
@@ -27,6 +29,11 @@ _IGNORED_SUFFIXES = (".swp", ".swx", ".swo", "~", ".tmp", ".bak")
 
 def ignored(name: str) -> bool:
     return name.startswith(".") or name.startswith("#") or name == "4913" or name.endswith(_IGNORED_SUFFIXES)
+
+
+def everything_kept(name: str) -> bool:
+    """For static/, copied whole: its hidden files (.well-known/, .htaccess) are published too."""
+    return False
 
 
 @dataclass
@@ -42,18 +49,87 @@ class Content:
     files_read: int = 0
 
 
-def walk(content_dir: Path) -> tuple[list[str], list[str]]:
-    """Return (Markdown sources, other files) as sorted content-relative posix paths."""
-    pages, assets = [], []
-    for folder, dirs, files in os.walk(content_dir):
-        dirs[:] = sorted(d for d in dirs if not ignored(d))
-        rel = Path(folder).relative_to(content_dir).as_posix()
-        prefix = "" if rel == "." else rel + "/"
-        for name in sorted(files):
-            if ignored(name):
+def tree(folder: str | Path, root: str | Path, files: dict[str, os.stat_result], diagnostics: list[Diagnostic],
+         skip: Callable[[str], bool] = ignored) -> None:
+    """Fill `files` with every file under `folder` (its path there, posix, and its stat), in sorted
+    order, leaving out the names `skip` says (editor droppings). A symbolic link is followed only where it leads to a file
+    or folder inside the site folder `root` and not back into a folder above it: any other (one
+    leading out of the site, a dangling one, a loop) is left out with an error at the link, so a
+    site folder from anywhere never publishes a file from elsewhere on the machine."""
+    root = os.path.realpath(root)
+    base = os.fspath(folder)
+    shown = os.path.relpath(base, root).replace(os.sep, "/")
+    _tree(base, "", root, shown, files, diagnostics, {os.path.realpath(base)}, skip)
+
+
+def _tree(path: str, inner: str, root: str, shown: str, files: dict[str, os.stat_result],
+          diagnostics: list[Diagnostic], above: set[str], skip: Callable[[str], bool]) -> None:
+    try:
+        with os.scandir(path) as found:
+            entries = sorted((e for e in found if not skip(e.name)), key=lambda e: e.name)
+    except OSError:
+        return  # a folder that vanished or cannot be read holds nothing to build from
+    folders = []
+    for entry in entries:
+        rel = inner + entry.name
+        if not entry.name.isprintable() or _undecodable(entry.name):
+            shown_name = entry.name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+            diagnostics.append(Diagnostic(f"{shown}/{inner}{ascii(shown_name)[1:-1]}", 1, 1, ERROR, "FILE001",
+                                          "this file name is not UTF-8 text, or holds control characters",
+                                          "rename it, using letters, digits and '-'"))
+            continue
+        if entry.is_symlink():
+            problem = _bad_link(entry.path, root, above)
+            if problem:
+                diagnostics.append(Diagnostic(f"{shown}/{rel}", 1, 1, ERROR, "FILE002", problem,
+                                              "copy the file into the site folder instead of linking to it"))
                 continue
-            (pages if name.endswith(".md") else assets).append(prefix + name)
-    return pages, assets
+        try:
+            if entry.is_dir():
+                folders.append(entry)
+            else:
+                files[rel] = entry.stat()
+        except OSError:
+            continue  # removed while being read: the next build sees it gone
+    for entry in folders:  # a folder's files come before its subfolders'
+        real = os.path.realpath(entry.path)
+        _tree(entry.path, f"{inner}{entry.name}/", root, shown, files, diagnostics, above | {real}, skip)
+
+
+def _undecodable(name: str) -> bool:
+    """A name that was not UTF-8 on disk: Python keeps its bytes as lone surrogates."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _bad_link(path: str, root: str, above: set[str]) -> str:
+    """What is wrong with following the symbolic link at `path`; empty when nothing is."""
+    try:
+        real = os.path.realpath(path, strict=True)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "this symbolic link leads round in a loop"
+        return f"this symbolic link leads to '{os.readlink(path)}', which does not exist"
+    if real != root and not real.startswith(root + os.sep):
+        return "this symbolic link leads outside the site folder, whose files only are published"
+    if real in above or any(a.startswith(real + os.sep) for a in above):
+        return "this symbolic link leads back into a folder above it, a loop"
+    return ""
+
+
+def walk(content_dir: Path, root: Path | None = None) -> tuple[list[str], list[str], list[Diagnostic]]:
+    """Return (Markdown sources, other files) as sorted content-relative posix paths, and the
+    errors of the symbolic links left out (see `tree`); `root`: the site folder."""
+    files: dict[str, os.stat_result] = {}
+    diagnostics: list[Diagnostic] = []
+    tree(content_dir, root or content_dir.parent, files, diagnostics)
+    pages, assets = [], []
+    for rel in files:
+        (pages if rel.endswith(".md") else assets).append(rel)
+    return pages, assets, diagnostics
 
 
 # A file read this close to its last change may change again within the same tick of the file
@@ -192,8 +268,8 @@ def load(settings: Settings, drafts: bool = False, memo: PageMemo | None = None,
     Drafts are left out unless `drafts`, pages dated after today unless `future`."""
     today = dt.date.today()
     content_dir = settings.content_path
-    sources, assets = walk(content_dir)
-    content = Content(assets=assets)
+    sources, assets, links = walk(content_dir, settings.root)
+    content = Content(assets=assets, diagnostics=links)
     stats = stats or {}
     folder = os.fspath(content_dir)  # paths joined as text: this runs for every page of every build
     for source in sources:
@@ -229,14 +305,23 @@ def read_bytes(path: str | Path, file: str) -> tuple[bytes | None, list[Diagnost
 
 
 def decode(data: bytes, file: str) -> tuple[str | None, list[Diagnostic]]:
-    """The text of a file, its line endings made "\n" (as reading it in text mode does)."""
+    """The text of a file, its line endings made "\n" (as reading it in text mode does); None for
+    one that is not UTF-8 or holds a control character (XML and HTML allow none)."""
     try:
-        return data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n"), []
+        text = data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
     except UnicodeDecodeError as exc:
         line = exc.object.count(b"\n", 0, exc.start) + 1
         column = exc.start - exc.object.rfind(b"\n", 0, exc.start)  # in bytes: the text cannot be decoded
         return None, [Diagnostic(file, line, column, ERROR, "FILE001",
                                  f"the file is not UTF-8 text (byte {exc.start})", "save it as UTF-8 in your editor")]
+    bad = schema.CONTROL.search(text)
+    if bad:
+        line = text.count("\n", 0, bad.start()) + 1
+        column = bad.start() - text.rfind("\n", 0, bad.start())
+        return None, [Diagnostic(file, line, column, ERROR, "FILE001",
+                                 f"the file holds the control character U+{ord(bad.group()):04X}, which feeds and web "
+                                 "pages cannot carry", "delete it (it is invisible in most editors)")]
+    return text, []
 
 
 def load_page(path: str | Path, source: str, file: str) -> tuple[Page | None, list[Diagnostic]]:
@@ -252,6 +337,9 @@ def load_text(data: bytes, source: str, file: str) -> tuple[Page | None, list[Di
         parsed = split(text)
     except FrontMatterError as exc:
         return None, [Diagnostic(file, exc.line, exc.column, ERROR, "FM001", exc.message, exc.hint)]
+    beyond = body_limits(parsed.body, parsed.body_line, file)
+    if beyond:  # nothing reads such a body further: it could take minutes, or gigabytes
+        return None, beyond
     return build_page(parsed, source, file)
 
 
@@ -273,7 +361,8 @@ def build_page(parsed: SourceFile, source: str, file: str) -> tuple[Page | None,
     for key, raw in front.data.items():
         spec = schema.KEYS.get(key) if isinstance(key, str) else None
         if spec is None:
-            close = difflib.get_close_matches(str(key), list(schema.KEYS), n=1)
+            # Only a near-miss: 'rest' is not a misspelt 'reps', 'titel' is one of 'title'.
+            close = difflib.get_close_matches(str(key), list(schema.KEYS), n=1, cutoff=0.8)
             hint = f"did you mean '{close[0]}'?" if close else "remove it, or see the README for the keys"
             line, col = front.keys.get((key,), front.pos())
             diags.append(Diagnostic(file, line, col, ERROR, "KEY001", f"unknown key '{key}'", hint))
@@ -290,9 +379,13 @@ def build_page(parsed: SourceFile, source: str, file: str) -> tuple[Page | None,
             values[key] = spec.parse(raw, ctx)
         except schema.FieldError as exc:
             report((key, *exc.at), "VALUE001", exc.message, exc.hint)
+    if "slug" not in values:
+        try:
+            values["slug"] = schema.short_slug(schema.slugify(source.rpartition("/")[2][:-3]), "file name")
+        except schema.FieldError as exc:
+            diags.append(Diagnostic(file, 1, 1, ERROR, "VALUE001", exc.message, exc.hint))
     if diags:
         return None, diags
-    values.setdefault("slug", schema.slugify(source.rpartition("/")[2][:-3]))
     cls = Guide if page_type == "guide" else Movement if page_type in MOVEMENT_TYPES else Page
     page = cls(source=source, file=file, front=front, body=parsed.body, body_line=parsed.body_line, **values)
     return page, []

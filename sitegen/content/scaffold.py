@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 from sitegen.config import Settings
@@ -25,10 +26,15 @@ def skeleton(page_type: str, title: str, today: dt.date) -> str:
 
 
 def _quote(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    """A YAML double-quoted string: JSON's escapes are YAML's, so any text reads back as written."""
+    return json.dumps(text, ensure_ascii=False)
 
 
 def new_page(settings: Settings, page_type: str, title: str) -> Path:
+    title = title.strip()
+    if not title or "\n" in title or "\r" in title or schema.CONTROL.search(title):
+        raise UsageError("error: the title must be one line of text, without control characters; "
+                         'write e.g. sitegen new drill "Dowel hip hinge"')
     slug = schema.slugify(title)
     folder = settings.content_path / FOLDERS[page_type]
     path = folder / f"{slug}.md"

@@ -56,10 +56,24 @@ def _type_name(value: Any) -> str:
             dict: "a mapping"}.get(type(value), type(value).__name__)
 
 
+# Characters XML 1.0 or HTML do not allow in text: a feed holding one is not well-formed.
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
+
+
 def text(value: Any, ctx: RefContext) -> str:
+    # "- Cue 1: keep the back flat": YAML reads the colon and space in a sentence as a key and its value.
+    sentence = isinstance(value, dict) and len(value) == 1 and any(" " in str(v) for v in (*value, *value.values()))
+    if sentence and all(isinstance(v, (str, int, float)) for v in (*value, *value.values())):
+        (key, item), = value.items()
+        raise FieldError(f"'{ctx.key}' must be text, but the ': ' in it makes YAML read a key and a value",
+                         f'put the text in quotes: "{key}: {item}"')
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         raise FieldError(f"'{ctx.key}' must be text, not {_type_name(value)}", f"write it as {ctx.key}: some text")
     result = str(value).strip()
+    bad = CONTROL.search(result)
+    if bad:
+        raise FieldError(f"'{ctx.key}' holds the control character U+{ord(bad.group()):04X}",
+                         "remove the escape (such as \\x01) from the text")
     if not result:
         raise FieldError(f"'{ctx.key}' is empty", f"write a value after '{ctx.key}:' or remove the line")
     return result
@@ -74,7 +88,7 @@ def text_list(value: Any, ctx: RefContext) -> list[str]:
             out.append(text(item, ctx))
         except FieldError as exc:
             raise FieldError(f"item {i + 1} of '{ctx.key}': {exc.message}",
-                             f"write each item as '- some text' under '{ctx.key}:'",
+                             exc.hint if isinstance(item, dict) else f"write each item as '- some text' under '{ctx.key}:'",
                              (i,) if isinstance(value, list) else ()) from None
     return out
 
@@ -106,8 +120,9 @@ def level(value: Any, ctx: RefContext) -> int:
     return value
 
 
-_RANGE = re.compile(r"^(\d+)\s*(?:-|–|to)\s*(\d+)$")
-_DURATION = re.compile(r"^(\d+)\s*(s|sec|secs|seconds|m|min|mins|minutes)$")
+# At most 9 digits: more is no count of reps, and past 4,300 int() refuses to read them.
+_RANGE = re.compile(r"^(\d{1,9})\s*(?:-|–|to)\s*(\d{1,9})$")
+_DURATION = re.compile(r"^(\d{1,9})\s*(s|sec|secs|seconds|m|min|mins|minutes)$")
 
 
 def _count(value: Any, ctx: RefContext, durations: bool) -> Count:
@@ -117,7 +132,7 @@ def _count(value: Any, ctx: RefContext, durations: bool) -> Count:
             return Count(value)
     elif isinstance(value, str):
         raw = value.strip().lower()
-        if raw.isdigit() and int(raw) >= 1:
+        if raw.isdigit() and raw.isascii() and len(raw) <= 9 and int(raw) >= 1:
             return Count(int(raw))
         m = _RANGE.match(raw)
         if m:
@@ -269,12 +284,35 @@ def slugify(name: str) -> str:
     return re.sub(r"[^\w]+", "-", name.lower()).strip("-_") or "page"
 
 
+def tag_list(value: Any, ctx: RefContext) -> list[str]:
+    """Tags: texts, each short enough that its slug names its page's folder."""
+    tags = text_list(value, ctx)
+    for i, tag in enumerate(tags):
+        try:
+            short_slug(slugify(tag), "tag")
+        except FieldError as exc:
+            raise FieldError(exc.message, exc.hint, (i,) if isinstance(value, list) else ()) from None
+    return tags
+
+
+# A slug names folders and files (with "-deck.pdf" added): file systems allow 255 bytes a name.
+MAX_SLUG_BYTES = 200
+
+
 def slug(value: Any, ctx: RefContext) -> str:
     raw = text(value, ctx)
     if not _SLUG.match(raw) or raw != raw.lower():
         raise FieldError(f"'slug' {raw!r} may hold only lowercase letters, digits, '-', '_' and '.'",
                          f"write e.g. 'slug: {slugify(raw)}'")
-    return raw
+    return short_slug(raw, "slug")
+
+
+def short_slug(made: str, what: str) -> str:
+    """`made`, when it is short enough to name a file."""
+    if len(made.encode("utf-8")) > MAX_SLUG_BYTES:
+        raise FieldError(f"the {what} '{made[:30]}…' is {len(made.encode('utf-8'))} bytes long, longer than a file "
+                         f"name may be", f"make it shorter than {MAX_SLUG_BYTES} bytes")
+    return made
 
 
 # --- the schema --------------------------------------------------------------------------------
@@ -300,7 +338,7 @@ KEYS: dict[str, FrontKey] = {k.name: k for k in [
     FrontKey("updated", ALL, date, "date", "2026-11-24", "When the page last changed meaningfully."),
     FrontKey("summary", ALL, text, "text", "Learn the hinge with a broomstick.",
         "One sentence for listings, feeds and link previews."),
-    FrontKey("tags", ALL, text_list, "list of text", "[hip-hinge, beginner]", "Topics; each gets a tag page."),
+    FrontKey("tags", ALL, tag_list, "list of text", "[hip-hinge, beginner]", "Topics; each gets a tag page."),
     FrontKey("draft", ALL, flag, "true/false", "true",
         "A draft is left out of the build (shown by `sitegen serve --drafts`)."),
     FrontKey("image", ALL, file_ref, "path", "../images/dowel-hip-hinge.svg",
@@ -310,8 +348,8 @@ KEYS: dict[str, FrontKey] = {k.name: k for k in [
     FrontKey("faq", ALL, questions, "list of {q, a}", "[{q: Where should I feel it?, a: In the hamstrings.}]",
         "Questions readers ask, each with its answer (Markdown allowed); shown as a section and as FAQPage data."),
     FrontKey("level", MOVEMENT, level, "number 1–5", "2", "How hard the step is: 1 easiest, 5 hardest."),
-    FrontKey("equipment", MOVEMENT, text_list, "list of text", "[dowel]", "What the reader needs."),
-    FrontKey("muscles", MOVEMENT, text_list, "list of text", "[hamstrings, glutes]", "What the movement trains."),
+    FrontKey("equipment", MOVEMENT, tag_list, "list of text", "[dowel]", "What the reader needs."),
+    FrontKey("muscles", MOVEMENT, tag_list, "list of text", "[hamstrings, glutes]", "What the movement trains."),
     FrontKey("sets", MOVEMENT, sets, "number or range", "2-3", "How many sets."),
     FrontKey("reps", MOVEMENT, reps, "number, range or duration", "6-10",
         "Repetitions per set: a number (8), a range (6-10) or a duration (30s)."),

@@ -13,11 +13,12 @@ import asyncio
 import json
 import mimetypes
 import os
+import re
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Protocol
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
 from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler
 from livereload.server import LiveScriptInjector
@@ -221,18 +222,31 @@ class _Injector(LiveScriptInjector):
     script = f'<script src="{OVERLAY_PATH}"></script>'.encode()
 
 
+class WrongHost(web.RequestHandler):
+    """A request for another host name: a web page that rebound its own name to this machine
+    (DNS rebinding) must not read the preview."""
+
+    def prepare(self) -> None:
+        raise web.HTTPError(403)
+
+
+def host_names(origins: frozenset[str]) -> str:
+    """A pattern of the host names (without port) the preview answers to: those of its origins."""
+    names = {urlsplit(origin).netloc.rpartition(":")[0].lower() for origin in origins}
+    return "^(?:" + "|".join(sorted(re.escape(name) for name in names)) + ")$"
+
+
 def make_app(preview: Preview) -> web.Application:
-    return web.Application(
-        [
-            (SOCKET_PATH, ReloadSocket, {"preview": preview}),
-            (CLIENT_PATH, LiveReloadJSHandler),
-            (OVERLAY_PATH, OverlayScript),
-            (STATUS_PATH, Status, {"preview": preview}),
-            (r".*", SiteFiles, {"preview": preview}),
-        ],
-        transforms=[_Injector],
-        log_function=_quiet,
-    )
+    app = web.Application(transforms=[_Injector], log_function=_quiet)
+    app.add_handlers(host_names(preview.origins), [
+        (SOCKET_PATH, ReloadSocket, {"preview": preview}),
+        (CLIENT_PATH, LiveReloadJSHandler),
+        (OVERLAY_PATH, OverlayScript),
+        (STATUS_PATH, Status, {"preview": preview}),
+        (r".*", SiteFiles, {"preview": preview}),
+    ])
+    app.add_handlers(r".*", [(r".*", WrongHost)])
+    return app
 
 
 def _quiet(handler: web.RequestHandler) -> None:

@@ -162,6 +162,7 @@ def make_cards(root: Path, out: Path, drafts: bool) -> dict:
 
     from sitegen.cards import build_cards
     from sitegen.check.checker import check
+    from sitegen.cards.paths import claims as card_claims
     from sitegen.config import load_settings
     from sitegen.diagnostics import write_text
     from sitegen.errors import ContentError, SitegenError
@@ -170,7 +171,8 @@ def make_cards(root: Path, out: Path, drafts: bool) -> dict:
 
     reporter = NullReporter()
     try:
-        checked = check(load_settings(root), drafts=drafts)
+        settings = load_settings(root)
+        checked = check(settings, drafts=drafts, more_outputs=lambda site: card_claims(site, settings.card_size))
     except SitegenError:
         return {"skipped": True}
     if checked.failed():
