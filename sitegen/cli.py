@@ -80,6 +80,16 @@ def parser() -> argparse.ArgumentParser:
                        description="Render the PDF cards, the guide decks and the pin images into output/.")
     k.add_argument("--size", help="card size: 4x6, a6, letter-4up or a4-4up (default: the card_size setting)")
 
+    t = sub.add_parser("theme", help="list the built-in theme's files, or copy some into the site to change them",
+                       description="The site's templates/ and static/ override the built-in theme file by file. "
+                                   "Copy the files you want to change; the others keep following the theme. "
+                                   "An existing file is never replaced.")
+    t.add_argument("--list", action="store_true", help="list the theme's files (marking those the site overrides)")
+    tsub = t.add_subparsers(dest="action", metavar="ACTION", parser_class=_Parser)
+    tc = tsub.add_parser("copy", help="copy theme files into templates/ or static/",
+                         description="Copy theme files into the site, e.g. `sitegen theme copy drill.html style.css`.")
+    tc.add_argument("names", nargs="+", metavar="NAME", help="a file of the theme, as --list shows it")
+
     s = sub.add_parser("serve", help="preview the site with live reload while you edit",
                        description="Build into a preview folder and serve it with live reload. "
                                    "Errors show in the browser as an overlay.")
@@ -148,6 +158,8 @@ def run(args: argparse.Namespace) -> int:
         path = new_page(settings, args.type, args.title)
         print(f"wrote {path.relative_to(settings.root).as_posix()}")
         return 0
+    if args.command == "theme":
+        return _theme(settings, args)
     if args.command == "cards":
         from sitegen.build.cards_only import cards_command
 
@@ -157,6 +169,23 @@ def run(args: argparse.Namespace) -> int:
 
         return serve(settings, host=args.host, port=args.port, open_browser=args.open, drafts=args.drafts)
     raise UsageError(f"error: unknown command {args.command}")
+
+
+def _theme(settings, args: argparse.Namespace) -> int:
+    from sitegen import theme
+
+    if args.action == "copy":
+        for path in theme.copy(settings, args.names):
+            print(f"wrote {path.relative_to(settings.root).as_posix()}")
+        return 0
+    if not args.list:
+        raise UsageError("error: say what to do: sitegen theme --list, or sitegen theme copy NAME...")
+    for kind in theme.KINDS:
+        print(f"{kind}/")
+        for name in theme.names(kind):
+            own = theme.folders(settings, kind)[0] / name
+            print(f"  {name}{'   (overridden by the site)' if own.is_file() and not theme.is_theme_file(own) else ''}")
+    return 0
 
 
 def _check(settings, args: argparse.Namespace) -> int:
@@ -178,9 +207,9 @@ def _check(settings, args: argparse.Namespace) -> int:
     checked = check(settings, drafts=args.drafts, memo=stored_memo(settings, read_only=True), future=args.future,
                     more_outputs=more)
     diagnostics = checked.diagnostics
-    if args.cards and not checked.failed() and (settings.templates_path / "card.html").is_file():
-        # Cards are laid out only for a site that loads and links cleanly and has a card template;
-        # unchanged cards come from the cache.
+    if args.cards and not checked.failed():
+        # Cards are laid out only for a site that loads and links cleanly; unchanged cards come
+        # from the cache.
         from sitegen.cards import card_fit_diagnostics
         from sitegen.report import Reporter
 

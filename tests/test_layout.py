@@ -16,7 +16,8 @@ PACKAGE = Path(sitegen.__file__).parent
 # reporting, the cache store, worker pools and the collector policy.
 STAGES = ["foundation", "content", "check", "render", "cards", "build", "preview", "cli"]
 FOUNDATION = {"sitegen", "sitegen.config", "sitegen.diagnostics", "sitegen.errors", "sitegen.report",
-              "sitegen.cache", "sitegen.parallel", "sitegen.collector", "sitegen.capabilities"}
+              "sitegen.cache", "sitegen.parallel", "sitegen.collector", "sitegen.capabilities",
+              "sitegen.theme"}
 
 
 def module_name(path: Path) -> str:

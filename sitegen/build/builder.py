@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
+from sitegen import theme
 from sitegen.build.assemble import Fresh, Reuse, intact
 from sitegen.build.manifest import KeyTable, Manifest, Output
 from sitegen.build.output import Staging, Twin, build_id_of, check_output_dir, one_build_at_a_time
@@ -108,11 +109,12 @@ def scan(settings: Settings, content_stats: dict[str, os.stat_result] | None = N
     file in content/, by its path there: loading the pages then stats none of them again."""
     found: dict[str, list[int]] = {}
     root = settings.root
-    for folder in (settings.content_path, settings.templates_path, settings.static_path):
+    # The theme's folders too: an editable install's theme changes without sitegen's code.
+    for folder in (settings.content_path, *theme.folders(settings, "templates"), *theme.folders(settings, "static")):
         if folder.is_dir():
             files: dict[str, os.stat_result] = {}
             left_out: list[Diagnostic] = []
-            tree(folder, root, files, left_out, skip=everything_kept if folder == settings.static_path else ignored)
+            tree(folder, root, files, left_out, skip=everything_kept if folder in theme.folders(settings, "static") else ignored)
             rel = os.path.relpath(folder, root)
             for inner, st in files.items():
                 found[f"{rel}/{inner}"] = [st.st_size, st.st_mtime_ns]
@@ -280,7 +282,7 @@ class Builder:
 
     def _environment(self) -> Any:
         """The Jinja environment, its templates compiled once and kept in the cache (see TemplateCode)."""
-        env = environment(self.settings.templates_path)
+        env = environment(self.settings)
         env.bytecode_cache = template_code()
         # A one-shot build's templates cannot change under it: no stat of the file at each use
         # (six per page). A Builder that lives on keeps checking, and empties the cache when any
@@ -451,13 +453,16 @@ class Builder:
             return rel, source, old.digest
 
         root = self.settings.root
-        static = os.fspath(self.settings.static_path)
-        if os.path.isdir(static):
+        placed: set[str] = set()
+        for static in map(os.fspath, theme.folders(self.settings, "static")):  # the site's own first: it wins
             prefix = os.path.relpath(static, root)
             files: dict[str, os.stat_result] = {}
             tree(static, root, files, [], skip=everything_kept)  # the links it leaves out failed the check
-            for rel in files:
-                yield entry("static/" + rel, f"{static}/{rel}", f"{prefix}/{rel}")
+            for inner in files:
+                rel = "static/" + inner
+                if rel not in placed:
+                    placed.add(rel)
+                    yield entry(rel, f"{static}/{inner}", f"{prefix}/{inner}")
         content = os.fspath(self.settings.content_path)
         prefix = os.path.relpath(content, root)
         for rel in sorted(site.assets):

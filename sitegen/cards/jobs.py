@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sitegen import theme
 from sitegen.cache import code_digest, digest, file_digest
 from sitegen.cards.fonts import FontUse, check_fonts, named_families
 from sitegen.cards.paths import card_path, has_card, log_path, pin_path
@@ -151,7 +152,7 @@ class KeyMaker:
         from sitegen.render.pages import environment
 
         self.settings = settings
-        self.env = environment(settings.templates_path)
+        self.env = environment(settings)
         self.base = digest("sitegen-cards-1", code_digest(), fonts)  # sitegen and WeasyPrint as installed
         # A card depends on the card size; a pin has its own, whatever the cards' size.
         card = digest(size.name, size.fmt())
@@ -170,8 +171,8 @@ class KeyMaker:
                 deps = sorted(d for d in jinja2.meta.find_referenced_templates(self.env.parse(source)) if d)
             except jinja2.TemplateError:  # the render reports it, with its file and line
                 return digest("broken template", name)
-            css = stylesheet(self.settings.templates_path, name)
-            self._templates[name] = digest(name, source, css.read_bytes() if css.is_file() else b"",
+            css = stylesheet(self.settings, name)
+            self._templates[name] = digest(name, source, css.read_bytes() if css is not None else b"",
                                            *(self.template(d) for d in deps))
         return self._templates[name]
 
@@ -187,9 +188,9 @@ class KeyMaker:
                       *(self.file(f) for f in job.files))
 
 
-def stylesheet(templates: Path, template: str) -> Path:
-    """A template's own print stylesheet: card.html → card.css."""
-    return templates / (template.rpartition(".")[0] + ".css")
+def stylesheet(settings: Settings, template: str) -> Path | None:
+    """A template's own print stylesheet, the site's or the theme's: card.html → card.css."""
+    return theme.find(settings, "templates", template.rpartition(".")[0] + ".css")
 
 
 # --- the plan ------------------------------------------------------------------------------------
@@ -212,9 +213,10 @@ def font_uses(settings: Settings) -> list[FontUse]:
     """The fonts the card and pin stylesheets name."""
     uses: list[FontUse] = []
     for template in (CARD_TEMPLATE, PIN_TEMPLATE, LOG_TEMPLATE):
-        css = stylesheet(settings.templates_path, template)
-        if css.is_file():
-            uses += named_families(css.read_text(encoding="utf-8"), css.relative_to(settings.root).as_posix())
+        css = stylesheet(settings, template)
+        if css is not None:
+            shown = css.relative_to(settings.root).as_posix() if css.is_relative_to(settings.root) else str(css)
+            uses += named_families(css.read_text(encoding="utf-8"), shown)
     return uses
 
 

@@ -47,7 +47,7 @@ class _Worker:
         self.size = size
         self.root_url = settings.root.resolve().as_uri() + "/"
         self.fonts = FontConfiguration()
-        self.env = environment(settings.templates_path)
+        self.env = environment(settings)
         self.env.globals["qr"] = qr_svg
         self.css: dict[str, list] = {}
         self.css_fetcher = SiteFetcher(settings.root)  # what the stylesheets load, for every card
@@ -55,9 +55,9 @@ class _Worker:
 
     def stylesheets(self, template: str) -> list:
         if template not in self.css:
-            path = stylesheet(self.settings.templates_path, template)
+            path = stylesheet(self.settings, template)
             self.css[template] = ([self.weasyprint.CSS(filename=str(path), url_fetcher=self.css_fetcher,
-                                                       font_config=self.fonts)] if path.is_file() else [])
+                                                       font_config=self.fonts)] if path is not None else [])
         return self.css[template]
 
     def page_size(self, job: Job) -> tuple[float, float]:
@@ -86,8 +86,7 @@ class _Worker:
         try:
             return self._run(job)
         except jinja2.TemplateError as exc:
-            settings = self.settings
-            return Result(0, b"", [template_error(exc, settings.templates_path, settings.root)])
+            return Result(0, b"", [template_error(exc, self.settings)])
 
     def _run(self, job: Job) -> Result:
         height = self.page_size(job)[1]
@@ -190,9 +189,13 @@ def refused(job: Job, url: str) -> Diagnostic:
 
 
 def no_card_box(job: Job, settings: Settings) -> Diagnostic:
-    return Diagnostic(f"{settings.templates_dir}/{job.template}", 1, 1, ERROR, "CARD005",
-                      f"{job.template} has no element with id=\"card\", so {job.output} cannot be checked for fit",
-                      'wrap the card in <article id="card">, sized to the page, as the example template does')
+    from sitegen import theme
+    from sitegen.render.pages import template_diagnostic
+
+    path = theme.find(settings, "templates", job.template) or settings.templates_path / job.template
+    return template_diagnostic(path, 1, f"{job.template} has no element with id=\"card\", so {job.output} cannot be "
+                               "checked for fit", settings, "CARD005",
+                               'wrap the card in <article id="card">, sized to the page, as the theme\'s card.html does')
 
 
 def failed(job: Job, message: str) -> Diagnostic:

@@ -63,10 +63,6 @@ def _from_entry(raw: bytes | None) -> pdf.Result | None:
 def cards_and_pins(site: Site, size: CardSize, reporter: Reporter, jobs: int | None = None) -> RenderedCards:
     """Every card and pin of the site: from the cache, or rendered now (on `jobs` cores) and cached."""
     settings = site.settings
-    for template in (CARD_TEMPLATE, PIN_TEMPLATE, LOG_TEMPLATE):
-        if not (settings.templates_path / template).is_file():
-            raise UsageError(f"error: no {settings.templates_dir}/{template}: copy it (and its .css) from the "
-                             "sitegen example site, or build without cards: sitegen build --no-cards")
     planned = plan(site, size)
     if planned.problems:
         return RenderedCards(planned, [pdf.Result(0, b"") for _ in planned.jobs], [])

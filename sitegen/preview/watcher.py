@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
+from sitegen import theme
 from sitegen.config import Settings
 from sitegen.content.loader import ignored
 
@@ -17,7 +18,8 @@ SETTINGS_FILES = ("sitegen.toml", "pyproject.toml")
 
 
 def source_folders(settings: Settings) -> list[Path]:
-    return [p for p in (settings.content_path, settings.templates_path, settings.static_path) if p.is_dir()]
+    folders = [settings.content_path, *theme.folders(settings, "templates"), *theme.folders(settings, "static")]
+    return [p for p in folders if p.is_dir()]
 
 
 def is_settings_file(path: Path, settings: Settings) -> bool:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping
 
+from sitegen import theme
+from sitegen.config import Settings
 from sitegen.content.body import Heading
 from sitegen.content.model import Guide, Movement, Page
 from sitegen.content.site import TAXONOMIES, Site, Tag
@@ -20,15 +23,13 @@ from sitegen.render.sharing import DEFAULT_IMAGE, PIN_SIZE, ShareImage, image_si
 from sitegen.render.structured import Crumb, breadcrumb_list, faq_page, page_blocks, to_script, website
 
 
-def environment(templates: Path):
+def environment(settings: Settings):
+    """The Jinja environment of a site: its own templates/ first, then the built-in theme's."""
     import jinja2
     import markupsafe
 
-    if not templates.is_dir():
-        raise UsageError(f"error: no templates folder at {templates.name}/; "
-                         "copy the templates/ folder of the sitegen example site next to content/")
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(templates)),
+        loader=jinja2.FileSystemLoader([str(f) for f in theme.folders(settings, "templates")]),
         autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -52,30 +53,42 @@ def _iso(d: dt.date | None) -> str:
     return f"{d.isoformat()}T00:00:00Z" if d else ""
 
 
-def template_frame(exc: BaseException, templates: Path) -> tuple[str, int] | None:
+def template_frame(exc: BaseException, settings: Settings) -> tuple[str, int] | None:
     """The template file and line a runtime error was raised in: Jinja puts them in the traceback."""
+    folders = tuple(str(f) + os.sep for f in theme.folders(settings, "templates"))
     for frame in reversed(traceback.extract_tb(exc.__traceback__)):
-        if frame.filename.startswith(str(templates)):
+        if frame.filename.startswith(folders):
             return frame.filename, frame.lineno or 1
     return None
 
 
-def template_error(exc: Exception, templates: Path, site_root: Path) -> Diagnostic:
-    """Point a template's error at the template file and line it came from."""
-    name = getattr(exc, "filename", None) or getattr(exc, "name", None)
+def template_error(exc: Exception, settings: Settings) -> Diagnostic:
+    """Point a template's error at the template file and line it came from, the site's own
+    or the built-in theme's."""
+    import jinja2
+
+    name = getattr(exc, "filename", None)
     line = getattr(exc, "lineno", None)
-    if line is None:
-        name, line = template_frame(exc, templates) or (name, None)
-    path = Path(name) if name else templates
-    if not path.is_absolute():
-        path = templates / path
-    try:
-        shown = path.resolve().relative_to(site_root).as_posix()
-    except ValueError:
-        shown = str(path)
+    if line is None or name is None:
+        name, line = template_frame(exc, settings) or (name, line)
     message = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
-    return Diagnostic(shown, line or 1, 1, ERROR, "TPL001", f"template error: {message}",
-                      "fix the template at that line")
+    if isinstance(exc, jinja2.TemplateNotFound):
+        message = f"template not found: {exc.name}"
+    if name is None:  # a template that no folder has: Jinja names it, without a file
+        missing = getattr(exc, "name", None) or message
+        return Diagnostic(f"{settings.templates_dir}/{missing}", 1, 1, ERROR, "TPL001", message,
+                          "check the name where it is used, or add the file to templates/")
+    return template_diagnostic(Path(name), line or 1, f"template error: {message}", settings)
+
+
+def template_diagnostic(path: Path, line: int, message: str, settings: Settings, code: str = "TPL001",
+                        hint: str = "fix the template at that line") -> Diagnostic:
+    """A diagnostic about a template file, saying whether it is the site's or the built-in theme's."""
+    path = path.resolve()
+    if path.is_relative_to(settings.root):
+        return Diagnostic(path.relative_to(settings.root).as_posix(), line, 1, ERROR, code, message, hint)
+    return Diagnostic(str(path), line, 1, ERROR, code, f"{message} (in sitegen's built-in theme)",
+                      f"`sitegen theme copy {path.name}` copies it into the site's templates/, where you can change it")
 
 
 # Each taxonomy's index title, the name of one of its terms, and what its names are shown after.
@@ -122,7 +135,7 @@ class Renderer:
         # asked, so an incremental build knows what each output depends on.
         self.view = SiteView(site)
         self.log: Recorder | None = None
-        self.env = env or environment(site.settings.templates_path)
+        self.env = env or environment(site.settings)
         self.env.globals.update(site=self.view, settings=site.settings, now=dt.datetime.now(dt.timezone.utc),
                                 **(extra_context or {}))
 
@@ -304,9 +317,9 @@ class Renderer:
         settings = self.site.settings
         # A template's own expressions can raise anything ({{ 1 / 0 }}, a filter given text
         # for a number); an error that no template raised is sitegen's and keeps its traceback.
-        if not isinstance(exc, jinja2.TemplateError) and template_frame(exc, settings.templates_path) is None:
+        if not isinstance(exc, jinja2.TemplateError) and template_frame(exc, settings) is None:
             raise exc
-        return template_error(exc, settings.templates_path, settings.root)
+        return template_error(exc, settings)
 
     def render_all(self, only: set[str] | None = None) -> dict[str, str]:
         import jinja2
