@@ -70,6 +70,16 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("--no-cards", dest="cards", action="store_false",
                    help="skip laying out the cards (faster; leaves out the check that every card fits its page)")
 
+    i = sub.add_parser("init", help="start a new site in a folder: settings, a starter guide, a publishing workflow",
+                       description="Write a ready site into DIR (default: the current folder): sitegen.toml, a "
+                                   "starter guide with two drills and an exercise, a .gitignore and a GitHub Pages "
+                                   "workflow. Settings not given as options are asked for on a terminal. "
+                                   "Never overwrites a file.")
+    i.add_argument("dir", nargs="?", type=Path, default=Path("."), metavar="DIR")
+    i.add_argument("--title", help="the site's name (default: from the folder's name)")
+    i.add_argument("--base-url", metavar="URL", help="where the site will be published, e.g. https://example.org/")
+    i.add_argument("--author", help="shown in the footer and the feed")
+
     n = sub.add_parser("new", help="start a new page from a front-matter skeleton",
                        description="Write content/<type>s/<slug>.md with every key of its type. "
                                    "Never overwrites an existing file.")
@@ -147,6 +157,8 @@ def _settings(args: argparse.Namespace):
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.command == "init":
+        return _init(args)
     settings = _settings(args)
     if args.command == "check":
         return _check(settings, args)
@@ -169,6 +181,47 @@ def run(args: argparse.Namespace) -> int:
 
         return serve(settings, host=args.host, port=args.port, open_browser=args.open, drafts=args.drafts)
     raise UsageError(f"error: unknown command {args.command}")
+
+
+def _init(args: argparse.Namespace) -> int:
+    from sitegen.config import Settings, normalise_base_url
+    from sitegen.content.starter import init_site
+
+    folder = args.site / args.dir
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"error: {folder} is a file, not a folder")
+    ask = sys.stdin.isatty() and sys.stdout.isatty()
+    default_title = folder.resolve().name.replace("-", " ").replace("_", " ").strip().capitalize() or "My site"
+    title = args.title if args.title is not None else _ask("Site title", default_title) if ask else default_title
+    base_url = args.base_url or ""
+    while ask and args.base_url is None:
+        base_url = _ask("Where it will be published (base_url; empty: decide later)", "")
+        try:
+            base_url = normalise_base_url(base_url, "base_url") if base_url else ""
+            break
+        except UsageError as exc:
+            print(exc, file=sys.stderr)
+    if base_url:
+        base_url = normalise_base_url(base_url, "--base-url")
+    author = args.author if args.author is not None else _ask("Author", "") if ask else ""
+    written, kept = init_site(folder, title or Settings.title, base_url, author)
+    shown = folder if folder != Path(".") else Path(os.curdir)
+    for rel in written:
+        print(f"wrote {(shown / rel).as_posix()}")
+    for rel in kept:
+        print(f"kept {(shown / rel).as_posix()}: it was already there")
+    go = "" if folder.resolve() == Path.cwd() else f"cd {shown.as_posix()}\n  "
+    print(f"\nNext:\n  {go}sitegen serve --open    preview it with live reload while you edit content/\n"
+          "  sitegen build           the site and its PDF cards, into output/\n"
+          "To publish on GitHub Pages, push to GitHub: .github/workflows/publish.yml builds and deploys it"
+          + ("" if base_url else "\n(set base_url in sitegen.toml first: until then links in cards and the feed "
+                                 "point at localhost)"))
+    return 0
+
+
+def _ask(question: str, default: str) -> str:
+    answer = input(f"{question}{f' [{default}]' if default else ''}: ").strip()
+    return answer or default
 
 
 def _theme(settings, args: argparse.Namespace) -> int:
@@ -207,7 +260,11 @@ def _check(settings, args: argparse.Namespace) -> int:
     checked = check(settings, drafts=args.drafts, memo=stored_memo(settings, read_only=True), future=args.future,
                     more_outputs=more)
     diagnostics = checked.diagnostics
-    if args.cards and not checked.failed():
+    if not checked.failed():  # the templates, as a build would meet them
+        from sitegen.render.pages import template_problems
+
+        diagnostics = diagnostics + template_problems(settings)
+    if args.cards and not count(diagnostics)[0]:
         # Cards are laid out only for a site that loads and links cleanly; unchanged cards come
         # from the cache.
         from sitegen.cards import card_fit_diagnostics

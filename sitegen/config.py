@@ -53,8 +53,13 @@ class Settings:
     def output_path(self) -> Path:
         return self.root / self.output_dir
 
+    def line_of(self, key: str) -> int:
+        """The line a setting is written on in the settings file (1 when it is not written)."""
+        path = self.root / self.source
+        return _line_of(path.read_text(encoding="utf-8"), key) if path.is_file() else 1
+
     def with_base_url(self, base_url: str) -> "Settings":
-        return replace(self, base_url=_normalise_base_url(base_url, "--base-url"))
+        return replace(self, base_url=normalise_base_url(base_url, "--base-url"))
 
 
 SETTABLE = [f.name for f in fields(Settings) if f.name not in ("source", "root")]
@@ -72,7 +77,7 @@ def _line_of(text: str, key: str) -> int:
     return text.count("\n", 0, match.start() if match else start) + 1
 
 
-def _normalise_base_url(url: str, where: str) -> str:
+def normalise_base_url(url: str, where: str) -> str:
     """`where` names what to blame: 'file:line:1' for a setting, '--base-url' for the option."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
@@ -147,7 +152,7 @@ def load_settings(root: Path) -> Settings:
         values[key] = value
     if "base_url" in values:
         try:
-            values["base_url"] = _normalise_base_url(values["base_url"], f"{source}:{_line_of(text, 'base_url')}:1")
+            values["base_url"] = normalise_base_url(values["base_url"], f"{source}:{_line_of(text, 'base_url')}:1")
         except UsageError as exc:
             problems.append(str(exc))
     size = values.get("card_size", Settings.card_size).lower()

@@ -16,7 +16,7 @@ from sitegen.collector import collector_paused
 from sitegen.config import Settings
 from sitegen.content.loader import Content, PageMemo, everything_kept, load, tree
 from sitegen.content.site import Site
-from sitegen.diagnostics import Diagnostic, count
+from sitegen.diagnostics import WARNING, Diagnostic, count
 
 
 @dataclass
@@ -60,7 +60,7 @@ class Checker:
             # Taken, not read: a check that fails half-way leaves nothing for the next one to patch.
             before, self.last = self.last, None
             found, self.last = rules.run(site, content, before)
-        return Checked(site, content, diagnostics + found)
+        return Checked(site, content, diagnostics + found + settings_findings(settings))
 
 
 def check(settings: Settings, drafts: bool = False, memo: PageMemo | None = None,
@@ -68,3 +68,15 @@ def check(settings: Settings, drafts: bool = False, memo: PageMemo | None = None
           more_outputs: Callable[[Site], list[Claim]] | None = None) -> Checked:
     """A check that starts from nothing (see Checker.check)."""
     return Checker().check(settings, drafts, memo, stats, future, more_outputs)
+
+
+def settings_findings(settings: Settings) -> list[Diagnostic]:
+    """CONF006: a base_url left at its default makes every absolute link point at localhost."""
+    if settings.base_url != Settings.base_url:
+        return []
+    written = (settings.root / settings.source).is_file()
+    return [Diagnostic(settings.source if written else "sitegen.toml", settings.line_of("base_url"), 1, WARNING, "CONF006",
+                       f"base_url is still the default {Settings.base_url}: card QR codes, pins, the feed and the "
+                       "sitemap will point at localhost",
+                       'set base_url to where the site is published, e.g. base_url = "https://example.org/" '
+                       "(or build with --base-url URL)")]

@@ -91,6 +91,34 @@ def template_diagnostic(path: Path, line: int, message: str, settings: Settings,
                       f"`sitegen theme copy {path.name}` copies it into the site's templates/, where you can change it")
 
 
+def template_problems(settings: Settings) -> list[Diagnostic]:
+    """What a build would stop at in any template without rendering one: a syntax error, or a
+    template it extends, includes or imports that no folder has. `sitegen check` runs this, so
+    it fails where `sitegen build` would, with the same file, line and message."""
+    import jinja2
+    from jinja2 import nodes
+
+    env = environment(settings)
+    found: list[Diagnostic] = []
+    for name in env.list_templates(filter_func=lambda n: n.endswith((".html", ".xml"))):
+        source, filename, _uptodate = env.loader.get_source(env, name)
+        try:
+            tree = env.parse(source, name, filename)
+        except jinja2.TemplateSyntaxError as exc:
+            found.append(template_error(exc, settings))
+            continue
+        for node in tree.find_all((nodes.Extends, nodes.Include, nodes.Import, nodes.FromImport)):
+            target = node.template
+            if not isinstance(target, nodes.Const) or getattr(node, "ignore_missing", False):
+                continue  # a computed name, or one allowed to be missing
+            try:
+                env.loader.get_source(env, target.value)
+            except jinja2.TemplateNotFound:
+                found.append(template_diagnostic(Path(filename), node.lineno,
+                                                 f"template error: template not found: {target.value}", settings))
+    return found
+
+
 # Each taxonomy's index title, the name of one of its terms, and what its names are shown after.
 _INDEXES = {"tags": ("Tags", "Tag", "#"), **{f: (title, title.rstrip("s"), "") for f, title in TAXONOMIES.items()}}
 
