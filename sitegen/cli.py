@@ -205,12 +205,11 @@ def _init(args: argparse.Namespace) -> int:
         base_url = normalise_base_url(base_url, "--base-url")
     author = args.author if args.author is not None else _ask("Author", "") if ask else ""
     written, kept = init_site(folder, title or Settings.title, base_url, author)
-    shown = folder if folder != Path(".") else Path(os.curdir)
     for rel in written:
-        print(f"wrote {(shown / rel).as_posix()}")
+        print(f"wrote {(folder / rel).as_posix()}")
     for rel in kept:
-        print(f"kept {(shown / rel).as_posix()}: it was already there")
-    go = "" if folder.resolve() == Path.cwd() else f"cd {shown.as_posix()}\n  "
+        print(f"kept {(folder / rel).as_posix()}: it was already there")
+    go = "" if folder.resolve() == Path.cwd() else f"cd {folder.as_posix()}\n  "
     print(f"\nNext:\n  {go}sitegen serve --open    preview it with live reload while you edit content/\n"
           "  sitegen build           the site and its PDF cards, into output/\n"
           "To publish on GitHub Pages, push to GitHub: .github/workflows/publish.yml builds and deploys it"

@@ -421,7 +421,8 @@ def test_a_check_of_another_site_finds_what_a_fresh_check_finds(tmp_path: Path) 
     """Two sites in one process (tests, tools): the same page, in another content folder."""
     for name, content_dir in (("one", "content"), ("two", "pages")):
         put("lone.md", "type: drill\ntitle: Lone\n---\n\nSee [a](a.md).\n")(tmp_path / name / content_dir)
-        (tmp_path / name / "sitegen.toml").write_text(f'[sitegen]\ncontent_dir = "{content_dir}"\n')
+        (tmp_path / name / "sitegen.toml").write_text(f'[sitegen]\ncontent_dir = "{content_dir}"\n'
+                                                    'base_url = "https://example.org/"\n')
     checker = Checker()  # one checker, as a tool checking both would keep
     checker.check(load_settings(tmp_path / "one"))
     other = load_settings(tmp_path / "two")

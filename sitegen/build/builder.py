@@ -442,27 +442,30 @@ class Builder:
     def _copies(self, site: Site, manifest: Manifest, live: Manifest | None) -> Iterator[tuple[str, str, str | None]]:
         """(output path, source file, its digest if known) of every file copied as it is: static
         files go under static/, images and other files in content/ keep their paths. The digest is
-        known when the file is as the last build read it (same size and time, not racy). Paths
-        are joined as text: a site has hundreds of images, and every build places each."""
-        def entry(rel: str, source: str, known: str) -> tuple[str, str, str | None]:
+        known when the file is as the last build read it (same size and time, not racy), and so
+        is the site's override of a theme file, or its absence. Paths are joined as text: a site
+        has hundreds of images, and every build places each."""
+        def entry(rel: str, source: str, known: str, *shadowed: str) -> tuple[str, str, str | None]:
             old = live.copies.get(rel) if live is not None else None
             stat = manifest.sources.get(known)
             if old is None or live is None or stat is None or live.sources.get(known) != stat \
-                    or stat[1] + _RACY_NS >= live.started_ns:
+                    or stat[1] + _RACY_NS >= live.started_ns \
+                    or any(live.sources.get(key) != manifest.sources.get(key) for key in shadowed):
                 return rel, source, None
             return rel, source, old.digest
 
         root = self.settings.root
+        layers = [(static, os.path.relpath(static, root)) for static in map(os.fspath, theme.folders(self.settings, "static"))]
         placed: set[str] = set()
-        for static in map(os.fspath, theme.folders(self.settings, "static")):  # the site's own first: it wins
-            prefix = os.path.relpath(static, root)
+        for static, prefix in layers:  # the site's own first: it wins
             files: dict[str, os.stat_result] = {}
             tree(static, root, files, [], skip=everything_kept)  # the links it leaves out failed the check
             for inner in files:
                 rel = "static/" + inner
                 if rel not in placed:
                     placed.add(rel)
-                    yield entry(rel, f"{static}/{inner}", f"{prefix}/{inner}")
+                    yield entry(rel, f"{static}/{inner}", f"{prefix}/{inner}",
+                                *(f"{other}/{inner}" for _s, other in layers if other != prefix))
         content = os.fspath(self.settings.content_path)
         prefix = os.path.relpath(content, root)
         for rel in sorted(site.assets):
