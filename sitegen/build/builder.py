@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import posixpath
 import time
 import uuid
 from contextlib import nullcontext
@@ -330,11 +331,78 @@ class Builder:
                     from sitegen.cards import build_cards
 
                     extra = build_cards(renderer.site, folder.path, reporter=self.reporter, jobs=self.jobs)
+                self._check_references(renderer, folder.path, manifest, live, rendered, changed)
                 folder.commit()
         except BaseException:
             folder.abort()
             raise
         return rendered, changed, extra
+
+    def _check_references(self, renderer: Renderer, folder: Path, manifest: Manifest, live: Manifest | None,
+                          rendered: list[str], changed: list[str]) -> None:
+        """Stop before the swap when a generated file refers to a file the new output lacks (see
+        references.py). Only what this build rendered or changed is read again, unless a file
+        went away: then any page may have referred to it."""
+        from sitegen.build import references
+        from sitegen.cards.paths import OWN
+
+        present = set(manifest.outputs) | set(manifest.copies)
+        base = os.fspath(folder)
+        if self.cards:
+            for own in OWN:
+                for dirpath, _dirs, names in os.walk(f"{base}/{own}"):
+                    inner = os.path.relpath(dirpath, base).replace(os.sep, "/")
+                    present.update(f"{inner}/{name}" for name in names)
+        whole = live is None or any(rel not in present for rel in changed)
+        generated = [rel for rel in (present if whole else {*rendered, *changed})
+                     if rel in manifest.outputs or (rel.startswith("static/") and rel in manifest.copies)]
+        files = {}
+        for rel in references.scannable(generated):
+            with open(f"{base}/{rel}", "rb") as handle:
+                files[rel] = handle.read()
+        # Without cards, the pages' card links (the preview's) point at files made elsewhere.
+        skip = () if self.cards else tuple(f"{own}/" for own in OWN)
+        found: dict[str, list[tuple[str, str]]] = {}  # one error per missing file: a template makes many pages
+        for rel, ref, path in references.broken(files, present, self.settings.base_url, skip):
+            found.setdefault(path, []).append((rel, ref))
+        if found:
+            raise ContentError([self._broken_reference(renderer, *where[0], path, len(where) - 1)
+                                for path, where in found.items()], len(renderer.site.pages))
+
+    def _broken_reference(self, renderer: Renderer, rel: str, ref: str, path: str, more: int) -> Diagnostic:
+        """The error for one broken reference, at the template line that names the missing path
+        when one does (else the top of the page's template), or at the static file's line."""
+        import jinja2.meta
+
+        from sitegen.render.pages import template_diagnostic
+
+        settings = self.settings
+        page = next((p for p in renderer.site.pages if p.output_file == rel), None)
+        made_by = f" (the page of {page.file})" if page is not None else ""
+        others = f" and {more} other file{'s' if more > 1 else ''}" if more else ""
+        message = f"{rel}{made_by}{others} refer{'' if others else 's'} to {ref}, but the new output has no {path}"
+        hint = ("make that file (in static/ or content/) or fix the reference; nothing was published, "
+                "the output folder keeps the last good build")
+        if rel.startswith("static/"):
+            files = [theme.find(settings, "static", rel[len("static/"):])]
+        else:
+            env = renderer.env
+            template = next(t for p, t, _c in renderer.jobs() if p == rel)
+            names, todo = [], [template]
+            while todo:  # the template and every template it extends, includes or imports
+                name = todo.pop(0)
+                if name in names:
+                    continue
+                names.append(name)
+                source = env.loader.get_source(env, name)[0]
+                todo += [n for n in jinja2.meta.find_referenced_templates(env.parse(source)) if n]
+            files = [theme.find(settings, "templates", name) for name in names]
+        needle = posixpath.relpath(path, posixpath.dirname(rel)) if not ref.startswith(("/", "http")) else path
+        for file in files:
+            for number, line in enumerate(file.read_text(encoding="utf-8").splitlines(), 1):
+                if needle in line:
+                    return template_diagnostic(file, number, message, settings, "OUT001", hint)
+        return template_diagnostic(files[0], 1, message, settings, "OUT001", hint)
 
     def _replay(self, live: Manifest, target: Path, started: float) -> BuildResult:
         """The previous build stands: report what it reported."""
