@@ -29,8 +29,10 @@ def references(rel: str, data: bytes, base_url: str) -> Iterator[str]:
         for match in _CSS.finditer(data):
             yield next(g for g in match.groups() if g is not None).decode("utf-8", "replace")
         return
-    for name, double, single in _HTML.findall(data):
-        value = html.unescape((double or single).decode("utf-8", "replace"))
+    for name, double, single in set(_HTML.findall(data)):  # a page names the same files many times
+        value = (double or single).decode("utf-8", "replace")
+        if "&" in value:
+            value = html.unescape(value)
         name = name.lower()
         if name == b"srcset":
             yield from (part.split()[0] for part in value.split(",") if part.strip())
@@ -68,16 +70,18 @@ def broken(files: dict[str, bytes], present: set[str], base_url: str, skip: tupl
     bytes) that names no file of `present`; paths under a `skip` folder are made elsewhere."""
     base_path = urlsplit(base_url).path
     found = []
+    known: dict[str, bool] = {}  # by reference (and folder, for a relative one): is it fine?
     for rel, data in files.items():
-        seen: set[str] = set()
+        here = rel.rpartition("/")[0]
         for ref in references(rel, data, base_url):
-            if ref in seen:
+            key = ref if ref[:1] == "/" or ":" in ref else f"{here}\0{ref}"
+            if known.get(key):
                 continue
-            seen.add(ref)
             path = target(ref, rel, base_url, base_path)
-            if path is None or path in present or f"{path}/index.html" in present or path.startswith(skip):
-                continue
-            found.append((rel, ref, path))
+            fine = path is None or path in present or f"{path}/index.html" in present or path.startswith(skip)
+            known[key] = fine
+            if not fine:
+                found.append((rel, ref, path))
     return found
 
 
