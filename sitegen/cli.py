@@ -84,7 +84,9 @@ def parser() -> argparse.ArgumentParser:
                        description="Write content/<type>s/<slug>.md with every key of its type. "
                                    "Never overwrites an existing file.")
     n.add_argument("type", choices=("guide", "drill", "exercise", "page"))
-    n.add_argument("title")
+    n.add_argument("title", help="the page's title, as readers see it")
+    n.add_argument("--slug", help="the file name and last part of the URL (default: the title in ASCII, "
+                                  "e.g. ubung-fur-anfanger for 'Übung für Anfänger')")
 
     k = sub.add_parser("cards", help="make only the PDF drill cards and pin images",
                        description="Render the PDF cards, the guide decks and the pin images into output/.")
@@ -167,7 +169,7 @@ def run(args: argparse.Namespace) -> int:
     if args.command == "new":
         from sitegen.content.scaffold import new_page
 
-        path = new_page(settings, args.type, args.title)
+        path = new_page(settings, args.type, args.title, args.slug)
         print(f"wrote {path.relative_to(settings.root).as_posix()}")
         return 0
     if args.command == "theme":

@@ -258,3 +258,31 @@ def test_a_bad_base_url_option_is_blamed_on_the_option(example_site: Path) -> No
     assert done.returncode == 2
     assert done.stderr.startswith("--base-url: error[CONF003]: base_url 'example.org' is not an absolute"), done.stderr
     assert not (example_site / "output").exists()
+
+
+@pytest.mark.parametrize("args, rel, title", [
+    (("Übung für Anfänger",), "content/drills/ubung-fur-anfanger.md", "Übung für Anfänger"),
+    (("Straße & Łódź",), "content/drills/strasse-lodz.md", "Straße & Łódź"),
+    (("Wall push-up", "--slug", "wall-pu"), "content/drills/wall-pu.md", "Wall push-up"),
+    (("壁立て伏せ", "--slug", "kabe"), "content/drills/kabe.md", "壁立て伏せ"),
+])
+def test_new_makes_ascii_slugs_and_keeps_the_title_as_written(example_site: Path, args, rel: str, title: str) -> None:
+    done = sitegen_cli("new", "drill", *args, cwd=example_site)
+    assert (done.returncode, done.stdout) == (0, f"wrote {rel}\n")
+    (page,) = [p for p in load(load_settings(example_site), drafts=True).pages if f"content/{p.source}" == rel]
+    assert page.title == title
+
+
+@pytest.mark.parametrize("args, message", [
+    (("",), "error: the title is empty; write one, e.g. sitegen new drill \"Wall push-up\"\n"),
+    (("   ",), "error: the title is empty; write one, e.g. sitegen new drill \"Wall push-up\"\n"),
+    (("壁立て伏せ",), "error: no letter of '壁立て伏せ' makes an ASCII file name; name the page's file yourself "
+                    "with --slug, e.g. --slug wall-push-up\n"),
+    (("Wall", "--slug", "Wall Push"), "error: --slug 'Wall Push' may hold only lowercase letters a-z, digits, '-', "
+                                      "'_' and '.', starting with a letter or digit; e.g. --slug wall-push\n"),
+])
+def test_new_refuses_an_empty_title_or_an_unusable_slug(example_site: Path, args, message: str) -> None:
+    before = sorted(example_site.rglob("*"))
+    done = sitegen_cli("new", "drill", *args, cwd=example_site)
+    assert (done.returncode, done.stderr) == (2, message)
+    assert sorted(example_site.rglob("*")) == before
