@@ -212,8 +212,11 @@ def test_a_site_broken_from_the_start_is_served_with_its_errors_until_fixed(exam
     try:
         locations = [e["location"] for e in running.status()["errors"]]
         assert f"{DRILL}:{line_of(drill, 'level:')}:8" in locations
-        status, _, body = request(running.port, DRILL_URL)
-        assert status == 404 and b"not built yet" in body and b"/_sitegen/overlay.js" in body
+        for path in (DRILL_URL, "/", "/index.html", "/static/style.css"):
+            status, _, body = request(running.port, path)
+            assert status == 404 and b"not built yet" in body and b"/_sitegen/overlay.js" in body, path
+        report = "\n".join(running.reporter.messages)
+        assert "no good build to serve yet" in report and "last good pages" not in report
         version = running.status()["version"]
         running.edit(DRILL, "level: 9", "level: 1")
         assert running.rebuilt_after(version)["errors"] == []

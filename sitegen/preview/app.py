@@ -81,6 +81,8 @@ def resolve(root: Path, raw_path: str) -> Target:
     parts = path.split("/")[1:]
     if any(part in (".", "..") or "\\" in part or "\0" in part for part in parts):
         return Target("refused")
+    if not os.path.isdir(root):  # nothing built yet: every page is the not-built page, / too
+        return Target("missing")
     candidate = os.path.join(root, *parts)
     if os.path.isdir(candidate):
         if not raw_path.endswith("/"):

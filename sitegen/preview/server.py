@@ -144,12 +144,17 @@ class PreviewServer:
         self._pending: set[Path] = set()
         self._timer = None
         self._building = False
-        self.rebuilds = Rebuilds(settings, self._make_builder,
-                                 keeps=lambda _settings: "still serving the last good pages")
+        self.rebuilds = Rebuilds(settings, self._make_builder, keeps=self._keeps)
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sitegen-build")
         self.loop = None
         self.watcher = None
         self.cards = None
+
+    def _keeps(self, _settings: Settings) -> str:
+        """What the browser shows after a failed build."""
+        if self.root.is_dir():
+            return "still serving the last good pages"
+        return f"no good build to serve yet: {self.url} shows these errors"
 
     # --- setup ----------------------------------------------------------------------------------
 
