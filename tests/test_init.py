@@ -91,3 +91,41 @@ def test_settings_text_is_valid_toml_whatever_the_title() -> None:
     text = settings_text('Sam\'s "hinge" \\ club', "https://example.org/", "Ünal")
     assert tomllib.loads(text) == {"title": 'Sam\'s "hinge" \\ club', "base_url": "https://example.org/", "author": "Ünal"}
     assert "base_url" not in tomllib.loads(settings_text("T", "", ""))
+
+
+def test_on_a_terminal_init_asks_for_what_the_options_did_not_give(tmp_path: Path) -> None:
+    """A real terminal (a pseudo-terminal): the title is asked with a default, a bad base_url is
+    asked again, an empty author is allowed."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "sitegen", "init", "coach"], cwd=tmp_path, stdin=follower,
+                            stdout=follower, stderr=follower, env={**os.environ, "NO_COLOR": "1"})
+    os.close(follower)
+    seen = b""
+
+    def answer_after(prompt: bytes, text: str) -> None:
+        nonlocal seen
+        while prompt not in seen:
+            chunk = os.read(leader, 1024)
+            assert chunk, seen
+            seen += chunk
+        seen = seen.split(prompt, 1)[1]
+        os.write(leader, text.encode() + b"\n")
+
+    answer_after(b"Site title [Coach]: ", "")
+    answer_after(b"(base_url; empty: decide later): ", "coach.example.org")
+    answer_after(b"(base_url; empty: decide later): ", "https://coach.example.org/hinge")
+    answer_after(b"Author: ", "")
+    try:
+        while os.read(leader, 1024):
+            pass
+    except OSError:  # the terminal closes when the process ends
+        pass
+    assert proc.wait(timeout=60) == 0
+    os.close(leader)
+    settings = load_settings(tmp_path / "coach")
+    assert (settings.title, settings.base_url, settings.author) == ("Coach", "https://coach.example.org/hinge/", "")
