@@ -30,16 +30,22 @@ def failed_build(site: Path, *args: str) -> list[str]:
     return [line for line in done.stderr.splitlines() if not line.startswith("cards: ")]
 
 
+def override(site: Path, name: str, old: str, new: str) -> tuple[Path, int]:
+    """Copy a theme template into the site with `old` replaced; return it and the line of `new`."""
+    assert sitegen_cli("theme", "copy", name, cwd=site).returncode == 0
+    path = site / "templates" / name
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new))
+    return path, next(n for n, t in enumerate(path.read_text().splitlines(), 1) if new.splitlines()[-1] in t)
+
+
 def test_a_stylesheet_that_goes_away_stops_the_build(site: Path) -> None:
     (site / "static").mkdir()
     (site / "static/extra.css").write_text("h1 { color: teal }\n")
-    assert sitegen_cli("theme", "copy", "base.html", cwd=site).returncode == 0
-    base = site / "templates/base.html"
-    text = base.read_text()
-    base.write_text(text.replace("{{ site.url('static/style.css') }}\">",
-                                 "{{ site.url('static/style.css') }}\">\n<link rel=\"stylesheet\" href=\"{{ site.url('static/extra.css') }}\">"))
+    css = "{{ site.url('static/style.css') }}\">"
+    _, line = override(site, "base.html", css, f"{css}\n<link rel=\"stylesheet\" href=\"{{{{ site.url('static/extra.css') }}}}\">")
     assert sitegen_cli("build", cwd=site).returncode == 0
-    line = next(n for n, t in enumerate(base.read_text().splitlines(), 1) if "extra.css" in t)
 
     (site / "static/extra.css").unlink()  # no page changes: the file the pages name is gone
     errors = failed_build(site)
@@ -49,11 +55,8 @@ def test_a_stylesheet_that_goes_away_stops_the_build(site: Path) -> None:
 
 
 def test_a_missing_image_in_a_template_names_the_template_line(site: Path) -> None:
-    sitegen_cli("theme", "copy", "exercise.html", cwd=site)
-    exercise = site / "templates/exercise.html"
-    exercise.write_text(exercise.read_text().replace("Exercise{% endblock %}",
-                                                     "Exercise <img src=\"{{ site.url('images/badge.png') }}\" alt=\"\">{% endblock %}"))
-    line = next(n for n, t in enumerate(exercise.read_text().splitlines(), 1) if "Exercise <img" in t)
+    _, line = override(site, "exercise.html", "Exercise{% endblock %}",
+                       "Exercise <img src=\"{{ site.url('images/badge.png') }}\" alt=\"\">{% endblock %}")
     errors = failed_build(site, "--no-cards")
     assert len(errors) == 2, errors
     assert errors[0].startswith(f"templates/exercise.html:{line}:1: error[OUT001]: exercises/")
@@ -61,12 +64,10 @@ def test_a_missing_image_in_a_template_names_the_template_line(site: Path) -> No
 
 
 def test_a_broken_card_link_names_the_template(site: Path) -> None:
-    sitegen_cli("theme", "copy", "drill.html", cwd=site)
-    drill = site / "templates/drill.html"
-    drill.write_text(drill.read_text().replace("Drill{% endblock %}",
-                                               "Drill <a href=\"{{ site.url('cards/nothing.pdf') }}\">card</a>{% endblock %}"))
+    _, line = override(site, "drill.html", "Drill{% endblock %}",
+                       "Drill <a href=\"{{ site.url('cards/nothing.pdf') }}\">card</a>{% endblock %}")
     errors = failed_build(site)
-    assert "templates/drill.html:3:1: error[OUT001]: drills/" in errors[0]
+    assert f"templates/drill.html:{line}:1: error[OUT001]: drills/" in errors[0]
     assert "but the new output has no cards/nothing.pdf" in errors[0]
 
 
