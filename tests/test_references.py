@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from test_cli import sitegen_cli
-from test_theme import content_only_site, outputs
+from test_builtin_theme import content_only_site, outputs
 
 from sitegen.build.references import broken, target
 

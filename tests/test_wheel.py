@@ -23,7 +23,7 @@ from test_serve import page_text
 
 REPO = Path(__file__).resolve().parent.parent
 ANYWHERE = shutil.ignore_patterns("__pycache__", "*.egg-info", ".sitegen-*", ".pytest_cache")
-AT_THE_TOP = {".git", ".venv", "venv", "output", ".output.twin", "build", "dist"}
+AT_THE_TOP = {".git", ".venv", "venv", "node_modules", "output", ".output.twin", "build", "dist"}
 
 
 def not_in_a_clone(folder: str, names: list[str]) -> set[str]:
