@@ -195,16 +195,14 @@ def _init(args: argparse.Namespace) -> int:
     ask = sys.stdin.isatty() and sys.stdout.isatty()
     default_title = folder.resolve().name.replace("-", " ").replace("_", " ").strip().capitalize() or "My site"
     title = args.title if args.title is not None else _ask("Site title", default_title) if ask else default_title
-    base_url = args.base_url or ""
-    while ask and args.base_url is None:
-        base_url = _ask("Where it will be published (base_url; empty: decide later)", "")
+    base_url = normalise_base_url(args.base_url, "--base-url") if args.base_url else ""
+    while ask and args.base_url is None:  # asked again until it is a URL, or left for later
         try:
-            base_url = normalise_base_url(base_url, "base_url") if base_url else ""
+            answer = _ask("Where it will be published (base_url; empty: decide later)", "")
+            base_url = normalise_base_url(answer, "base_url") if answer else ""
             break
         except UsageError as exc:
             print(exc, file=sys.stderr)
-    if base_url:
-        base_url = normalise_base_url(base_url, "--base-url")
     author = args.author if args.author is not None else _ask("Author", "") if ask else ""
     written, kept = init_site(folder, title or Settings.title, base_url, author)
     for rel in written:

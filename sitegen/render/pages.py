@@ -15,7 +15,7 @@ from sitegen.content.body import Heading
 from sitegen.content.model import Guide, Movement, Page
 from sitegen.content.site import TAXONOMIES, Site, Tag
 from sitegen.diagnostics import ERROR, Diagnostic
-from sitegen.errors import ContentError, UsageError
+from sitegen.errors import ContentError
 from sitegen.render.deps import QuestionTexts, Recorder, SiteView, page_key, template_key
 from sitegen.render.diagram import svg as diagram_svg
 from sitegen.render.markdown import HtmlBody, MarkdownEngine, rewrite_links
@@ -100,7 +100,7 @@ def template_problems(settings: Settings) -> list[Diagnostic]:
 
     env = environment(settings)
     found: list[Diagnostic] = []
-    for name in env.list_templates(filter_func=lambda n: n.endswith((".html", ".xml"))):
+    for name in env.list_templates(filter_func=lambda n: not n.endswith(".css")):  # stylesheets are plain CSS
         source, filename, _uptodate = env.loader.get_source(env, name)
         try:
             tree = env.parse(source, name, filename)
