@@ -112,3 +112,24 @@ def test_a_template_error_says_whether_the_file_is_the_sites_or_the_themes(tmp_p
     assert Path(path).parent == theme.folder("templates") and line.isdigit(), first
     assert "(in sitegen's built-in theme)" in first and "does not export the requested name" in first
     assert f"`sitegen theme copy {Path(path).name}` copies it into the site's templates/" in first
+
+
+def test_check_fails_where_build_would_on_a_template_and_says_the_same(tmp_path: Path) -> None:
+    site = content_only_site(tmp_path / "site")
+    (site / "templates").mkdir()
+    cases = {
+        "drill.html": '{% extends "_movement.html" %}\n{% block kind %}{% if %}{% endblock %}\n',  # a syntax error
+        "page.html": '{% extends "base.html" %}\n{% block main %}\n{% include "_missing.html" %}\n{% endblock %}\n',
+        "card.html": '{% include "_card_parts.html" %}\n',  # the card template, used by the cards only
+    }
+    for name, text in cases.items():
+        (site / "templates" / name).write_text(text)
+        check = sitegen_cli("check", cwd=site)
+        build = sitegen_cli("build", *(() if name == "card.html" else ("--no-cards",)), cwd=site)
+        assert (check.returncode, build.returncode) == (1, 1), (name, check.stdout, build.stderr)
+        found = [line for line in check.stdout.splitlines() if "error[" in line]
+        assert len(found) == 1 and found[0].startswith(f"templates/{name}:"), (name, check.stdout)
+        assert found[0] in build.stderr.splitlines(), (name, build.stderr)
+        assert not (site / "output").exists()
+        (site / "templates" / name).unlink()
+    assert sitegen_cli("check", cwd=site).returncode == 0
