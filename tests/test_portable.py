@@ -16,7 +16,7 @@ import pytest
 from sitegen.build.builder import build
 from sitegen.build.output import MARKER, one_build_at_a_time, twin_path
 from sitegen.capabilities import PORTABLE, fork_is_safe, native
-from sitegen.config import load_settings
+from sitegen.config import Settings, load_settings
 from sitegen.parallel import run, start_method
 from sitegen.render.pages import environment
 from sitegen.report import NullReporter
@@ -65,7 +65,7 @@ def test_work_that_does_not_pickle_runs_here_where_forking_is_unsafe(portable) -
 def test_dates_have_no_padded_day_on_any_system(tmp_path: Path) -> None:
     """`%-d` is not a Windows strftime code: the filter fills it in itself."""
     (tmp_path / "t.html").write_text("{{ d | date }}|{{ d | date('%d/%m') }}|{{ d | date('%B %-d') }}|{{ none | date }}")
-    env = environment(tmp_path)
+    env = environment(Settings(root=tmp_path, templates_dir="."))
     assert env.get_template("t.html").render(d=dt.date(2026, 3, 4), none=None) == "4 March 2026|04/03|March 4|"
 
 
