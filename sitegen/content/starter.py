@@ -13,7 +13,7 @@ from sitegen.errors import UsageError
 
 STARTER = Path(__file__).parent / "starter-site"
 # Stored without their leading dot: a package's data files should not be hidden.
-DOTTED = {"gitignore": ".gitignore", "github": ".github"}
+DOTTED = (("gitignore", ".gitignore"), ("github", ".github"))
 
 
 def settings_text(title: str, base_url: str, author: str) -> str:
@@ -36,7 +36,7 @@ def starter_files(today: dt.date) -> dict[str, bytes]:
         for name in names:
             source = Path(folder, name)
             parts = source.relative_to(STARTER).parts
-            rel = "/".join([DOTTED.get(parts[0], parts[0]), *parts[1:]])
+            rel = "/".join([dict(DOTTED).get(parts[0], parts[0]), *parts[1:]])
             data = source.read_bytes()
             if source.suffix in (".md", ".yml"):
                 text = data.decode("utf-8").replace("date: TODAY", f"date: {today.isoformat()}")

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import shutil
-from functools import lru_cache
 from pathlib import Path
 
 from sitegen.config import Settings
@@ -21,7 +20,6 @@ from sitegen.errors import UsageError
 KINDS = ("templates", "static")
 
 
-@lru_cache(maxsize=None)
 def folder(kind: str) -> Path:
     """The theme's `templates` or `static` folder."""
     packaged = Path(__file__).parent / kind
