@@ -274,8 +274,8 @@ def test_new_makes_ascii_slugs_and_keeps_the_title_as_written(example_site: Path
 
 
 @pytest.mark.parametrize("args, message", [
-    (("",), "error: the title is empty; write one, e.g. sitegen new drill \"Wall push-up\"\n"),
-    (("   ",), "error: the title is empty; write one, e.g. sitegen new drill \"Wall push-up\"\n"),
+    (("",), "error: the title is empty; it must be one line of text: write one, e.g. sitegen new drill \"Wall push-up\"\n"),
+    (("   ",), "error: the title is empty; it must be one line of text: write one, e.g. sitegen new drill \"Wall push-up\"\n"),
     (("壁立て伏せ",), "error: no letter of '壁立て伏せ' makes an ASCII file name; name the page's file yourself "
                     "with --slug, e.g. --slug wall-push-up\n"),
     (("Wall", "--slug", "Wall Push"), "error: --slug 'Wall Push' may hold only lowercase letters a-z, digits, '-', "

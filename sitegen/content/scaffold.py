@@ -48,7 +48,8 @@ def new_page(settings: Settings, page_type: str, title: str, slug: str | None = 
     """Write the skeleton; the title stays as written, the slug is ASCII (or `slug`, as given)."""
     title = title.strip()
     if not title:
-        raise UsageError('error: the title is empty; write one, e.g. sitegen new drill "Wall push-up"')
+        raise UsageError('error: the title is empty; it must be one line of text: write one, '
+                         'e.g. sitegen new drill "Wall push-up"')
     if "\n" in title or "\r" in title or schema.CONTROL.search(title):
         raise UsageError("error: the title must be one line of text, without control characters; "
                          'write e.g. sitegen new drill "Dowel hip hinge"')
