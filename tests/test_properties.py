@@ -17,7 +17,7 @@ from sitegen.content.limits import body_limits
 from sitegen.content.loader import load_text
 from sitegen.content.model import Page
 from sitegen.diagnostics import Diagnostic
-from sitegen.render.markdown import render, rewrite_links
+from sitegen.render.markdown import MarkdownEngine, rewrite_links
 
 # Text made of the characters that mean something to YAML, Markdown and HTML, and of any other.
 MEANINGFUL = "-:[]{}#&*!|>'\"%@`,?\n \t\\<>()=_~.0123456789abcxyz/"
@@ -60,6 +60,9 @@ def test_the_model_gives_a_page_or_positioned_diagnostics_for_any_front_matter(f
         assert re.fullmatch(r"[\w][\w.-]*", page.slug) and len(page.slug.encode()) <= schema.MAX_SLUG_BYTES
 
 
+ENGINE = MarkdownEngine()  # one configured instance for every example, as one build has
+
+
 @given(texts)
 def test_the_scanners_and_the_rewriter_take_any_body(body: str) -> None:
     if body_limits(body, 5, "content/p.md"):
@@ -70,7 +73,7 @@ def test_the_scanners_and_the_rewriter_take_any_body(body: str) -> None:
     for heading in find_headings(body, 5):
         assert 5 <= heading.line < 5 + len(lines)
     element_ids(body)
-    html = render(body).html
+    html = ENGINE.html_body(body).html
     assert rewrite_links(html, "guides/p.md", lambda ref: None) == html  # nothing to rewrite to: as it was
     rewrite_links(html, "guides/p.md", lambda ref: f"/x/{ref.target}/")
 

@@ -19,6 +19,7 @@ ALLOWED = {
     ("sitegen.cards.sizes", "SIZES"): "the card sizes",
     ("sitegen.check.headings", "_ESCAPABLE"): "Markdown's backslash-escapable characters",
     ("sitegen.check.rules", "SEVERITY"): "each code's severity",
+    ("sitegen.check.outputs", "SITE_FILES"): "the files the renderer writes besides pages, and what each is",
     ("sitegen.check.rules", "_TARGET_TYPES"): "which pages each reference key may point at",
     ("sitegen.check.rules", "RULES"): "the rules, registered by @rule as the module is imported",
     ("sitegen.config", "SETTABLE"): "the settings' names",
