@@ -101,9 +101,20 @@ class _Made:
     copy: bool = False  # a file copied as it is, not rendered
 
 
+def _stamp(st: os.stat_result) -> list[int]:
+    """Size, modification time and status-change time: a file saved again with the same size,
+    and its time set back (an editor or a sync tool can), still differs in the last."""
+    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns]
+
+
+def _racy(stamp: list[int], started_ns: int) -> bool:
+    """Whether a file may have changed again within the clock tick after a build started."""
+    return max(stamp[1:]) + _RACY_NS >= started_ns
+
+
 def scan(settings: Settings, content_stats: dict[str, os.stat_result] | None = None) -> dict[str, list[int]]:
-    """Size and time of every file the build reads (content, templates, static files, settings),
-    by path relative to the site folder. `content_stats`, when given, gets the whole stat of each
+    """Size and times (`_stamp`) of every file the build reads (content, templates, static files,
+    settings), by path relative to the site folder. `content_stats`, when given, gets the whole stat of each
     file in content/, by its path there: loading the pages then stats none of them again."""
     found: dict[str, list[int]] = {}
     root = settings.root
@@ -113,8 +124,7 @@ def scan(settings: Settings, content_stats: dict[str, os.stat_result] | None = N
             _scan_folder(str(folder), os.path.relpath(folder, root), found, keep, "")
     settings_file = root / settings.source
     if settings_file.is_file():
-        st = settings_file.stat()
-        found[settings.source] = [st.st_size, st.st_mtime_ns]
+        found[settings.source] = _stamp(settings_file.stat())
     return found
 
 
@@ -128,7 +138,7 @@ def _scan_folder(path: str, rel: str, found: dict[str, list[int]], keep: dict[st
                 _scan_folder(entry.path, f"{rel}/{entry.name}", found, keep, f"{inner}{entry.name}/")
             else:
                 st = entry.stat()
-                found[f"{rel}/{entry.name}"] = [st.st_size, st.st_mtime_ns]
+                found[f"{rel}/{entry.name}"] = _stamp(st)
                 if keep is not None:
                     keep[inner + entry.name] = st
 
@@ -217,7 +227,7 @@ class Builder:
         """True when no file of the site changed and the output folder is as that build left it."""
         if live.command != command or live.sources != sources:
             return False
-        if any(mtime + _RACY_NS >= live.started_ns for _size, mtime in sources.values()):
+        if any(_racy(stamp, live.started_ns) for stamp in sources.values()):
             return False
         records = list(live.outputs.items()) + list(live.copies.items())
         base = os.fspath(target)  # joined as text: a no-op build asks about every file
@@ -450,7 +460,7 @@ class Builder:
             old = live.copies.get(rel) if live is not None else None
             stat = manifest.sources.get(known)
             if old is None or live is None or stat is None or live.sources.get(known) != stat \
-                    or stat[1] + _RACY_NS >= live.started_ns:
+                    or _racy(stat, live.started_ns):
                 return rel, source, None
             return rel, source, old.digest
 
