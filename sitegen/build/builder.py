@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
+from sitegen.build.ahead import RenderAhead
 from sitegen.build.assemble import Fresh, Reuse, intact
 from sitegen.build.manifest import KeyTable, Manifest, Output
 from sitegen.build.output import Staging, Twin, build_id_of, check_output_dir, one_build_at_a_time
@@ -83,6 +84,7 @@ class _Run:
     stats: dict[str, os.stat_result]
     live: Manifest | None  # the build that made the live folder
     memo: PageMemo
+    ahead: RenderAhead | None = None  # rendering Markdown on the spare core meanwhile (ahead.py)
 
 
 @dataclass
@@ -263,13 +265,27 @@ class Builder:
         if live is not None and self._unchanged(live, command, sources, target):
             return self._replay(live, target, started)
         memo = self._memo or stored_memo(self.settings)
-        this = _Run(target, started, started_ns, command, sources, stats, live, memo)
+        this = _Run(target, started, started_ns, command, sources, stats, live, memo,
+                    self._render_ahead(sources, memo))
         try:
             result = self._checked_build(this)
         finally:
+            if this.ahead is not None:
+                this.ahead.stop()
             this.memo.save()  # once the build is done: it keeps what checking and rendering derived
         result.seconds = time.perf_counter() - started  # the time reported is the time waited
         return result
+
+    def _render_ahead(self, sources: dict[str, list[int]], memo: PageMemo) -> RenderAhead | None:
+        """When many pages are new to the build (a cold one), start rendering their Markdown now,
+        on the core that loading and checking leave idle (see ahead.py)."""
+        if self.jobs <= 1:
+            return None
+        prefix = os.path.relpath(self.settings.content_path, self.settings.root) + "/"
+        new = [rel[len(prefix):] for rel in sources
+               if rel.startswith(prefix) and rel.endswith(".md") and rel[len(prefix):] not in memo]
+        return RenderAhead.start(self.settings.content_path, self.settings.content_dir, new, self.cache,
+                                 self._markdown, first=self._compile_templates)
 
     def _checked_build(self, this: _Run) -> BuildResult:
         checked = self._checker.check(self.settings, drafts=self.drafts, memo=this.memo, stats=this.stats,
@@ -277,6 +293,8 @@ class Builder:
         if checked.failed(self.strict):
             raise ContentError(checked.diagnostics, checked.pages)
         site = checked.site
+        if this.ahead is not None:
+            this.ahead.first_done()  # the templates it compiled and analysed are in the cache
         renderer, answers = self._renderer(site)
         manifest = Manifest(uuid.uuid4().hex, digest(this.command, str(answers.templates.raw)), answers.state,
                             command=this.command, sources=this.sources, started_ns=this.started_ns,
@@ -301,6 +319,13 @@ class Builder:
         # template's text changes (_renderer).
         env.auto_reload = self._memo is not None
         return env
+
+    def _compile_templates(self) -> None:
+        """Analyse and compile every template into the cache, where the build will find them: the
+        render-ahead process does this first, on the core loading leaves idle."""
+        env = self._environment()
+        TemplateInfo(env, self.templates, self._analyses)
+        _load_templates(env)
 
     def _renderer(self, site: Site) -> tuple[Renderer, Answers]:
         bodies = Bodies({p.source: p for p in site.pages}, self.cache, self._markdown, self._bodies)
@@ -371,7 +396,7 @@ class Builder:
         gets each output and its dependency keys, `manifest.keys` and `.values` the keys and their
         answers (those of the last build for the outputs it kept); `manifest.copies` the
         copied files. Copies share the workers with the pages: on a fresh folder they are a
-        sixth of the work."""
+        sixth of the work. The render-ahead process, if any, works on until rendering starts."""
         live = this.live
         stale = reusable.stale(answers) if reusable is not None else set()
         todo = []
@@ -402,6 +427,9 @@ class Builder:
         jobs = len(todo) + len(copies)
         if todo and start_method(jobs, self.jobs) == "fork":
             _load_templates(renderer.env)  # once, here: forked workers would each compile or load them
+            # Now, while the render-ahead process still renders on the other core: the workers'
+            # own derived values are theirs alone, and the records have all this one has.
+            this.memo.save()
 
         def work(i: int) -> _Made:
             if i >= len(todo):
@@ -420,6 +448,8 @@ class Builder:
         errors: list[Diagnostic] = []
         bodies: Bodies = renderer.bodies  # type: ignore[assignment]
         fresh: list[tuple[str, bytes]] = []
+        if this.ahead is not None:
+            this.ahead.stop()  # the render workers take over: they find what it rendered in the cache
         for done, made in enumerate(run(work, jobs, self.jobs), 1):
             self.reporter.progress("rendering", done, jobs)
             fresh += made.bodies
