@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from sitegen import theme
+from sitegen.build.ahead import RenderAhead
 from sitegen.build.assemble import Fresh, Reuse, intact
 from sitegen.build.manifest import KeyTable, Manifest, Output
 from sitegen.build.output import Staging, Twin, build_id_of, check_output_dir, one_build_at_a_time
@@ -86,6 +87,7 @@ class _Run:
     stats: dict[str, os.stat_result]
     live: Manifest | None  # the build that made the live folder
     memo: PageMemo
+    ahead: RenderAhead | None = None  # rendering Markdown on the spare core meanwhile (ahead.py)
 
 
 @dataclass
@@ -104,9 +106,20 @@ class _Made:
     copy: bool = False  # a file copied as it is, not rendered
 
 
+def _stamp(st: os.stat_result) -> list[int]:
+    """Size, modification time and status-change time: a file saved again with the same size,
+    and its time set back (an editor or a sync tool can), still differs in the last."""
+    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns]
+
+
+def _racy(stamp: list[int], started_ns: int) -> bool:
+    """Whether a file may have changed again within the clock tick after a build started."""
+    return max(stamp[1:]) + _RACY_NS >= started_ns
+
+
 def scan(settings: Settings, content_stats: dict[str, os.stat_result] | None = None) -> dict[str, list[int]]:
-    """Size and time of every file the build reads (content, templates, static files, settings),
-    by path relative to the site folder. `content_stats`, when given, gets the whole stat of each
+    """Size and times (`_stamp`) of every file the build reads (content, templates, static files,
+    settings), by path relative to the site folder. `content_stats`, when given, gets the whole stat of each
     file in content/, by its path there: loading the pages then stats none of them again."""
     found: dict[str, list[int]] = {}
     root = settings.root
@@ -118,15 +131,14 @@ def scan(settings: Settings, content_stats: dict[str, os.stat_result] | None = N
             tree(folder, root, files, left_out, skip=everything_kept if folder in theme.folders(settings, "static") else ignored)
             rel = os.path.relpath(folder, root)
             for inner, st in files.items():
-                found[f"{rel}/{inner}"] = [st.st_size, st.st_mtime_ns]
+                found[f"{rel}/{inner}"] = _stamp(st)
             for problem in left_out:  # a bad link the check will report: no build may stand unchanged
                 found[problem.file] = [-1, 0]
             if content_stats is not None and folder == settings.content_path:
                 content_stats.update(files)
     settings_file = root / settings.source
     if settings_file.is_file():
-        st = settings_file.stat()
-        found[settings.source] = [st.st_size, st.st_mtime_ns]
+        found[settings.source] = _stamp(settings_file.stat())
     return found
 
 
@@ -214,7 +226,7 @@ class Builder:
         """True when no file of the site changed and the output folder is as that build left it."""
         if live.command != command or live.sources != sources:
             return False
-        if any(mtime + _RACY_NS >= live.started_ns for _size, mtime in sources.values()):
+        if any(_racy(stamp, live.started_ns) for stamp in sources.values()):
             return False
         records = list(live.outputs.items()) + list(live.copies.items())
         base = os.fspath(target)  # joined as text: a no-op build asks about every file
@@ -250,13 +262,27 @@ class Builder:
         if live is not None and self._unchanged(live, command, sources, target):
             return self._replay(live, target, started)
         memo = self._memo or stored_memo(self.settings)
-        this = _Run(target, started, started_ns, command, sources, stats, live, memo)
+        this = _Run(target, started, started_ns, command, sources, stats, live, memo,
+                    self._render_ahead(sources, memo))
         try:
             result = self._checked_build(this)
         finally:
+            if this.ahead is not None:
+                this.ahead.stop()
             this.memo.save()  # once the build is done: it keeps what checking and rendering derived
         result.seconds = time.perf_counter() - started  # the time reported is the time waited
         return result
+
+    def _render_ahead(self, sources: dict[str, list[int]], memo: PageMemo) -> RenderAhead | None:
+        """When many pages are new to the build (a cold one), start rendering their Markdown now,
+        on the core that loading and checking leave idle (see ahead.py)."""
+        if self.jobs <= 1:
+            return None
+        prefix = os.path.relpath(self.settings.content_path, self.settings.root) + "/"
+        new = [rel[len(prefix):] for rel in sources
+               if rel.startswith(prefix) and rel.endswith(".md") and rel[len(prefix):] not in memo]
+        return RenderAhead.start(self.settings.content_path, self.settings.content_dir, new, self.cache,
+                                 self._markdown, first=self._compile_templates)
 
     def _checked_build(self, this: _Run) -> BuildResult:
         size = self.settings.card_size
@@ -266,6 +292,8 @@ class Builder:
         if checked.failed(self.strict):
             raise ContentError(checked.diagnostics, checked.pages)
         site = checked.site
+        if this.ahead is not None:
+            this.ahead.first_done()  # the templates it compiled and analysed are in the cache
         renderer, answers = self._renderer(site)
         manifest = Manifest(uuid.uuid4().hex, digest(this.command, str(answers.templates.raw)), answers.state,
                             command=this.command, sources=this.sources, started_ns=this.started_ns,
@@ -290,6 +318,13 @@ class Builder:
         # template's text changes (_renderer).
         env.auto_reload = self._memo is not None
         return env
+
+    def _compile_templates(self) -> None:
+        """Analyse and compile every template into the cache, where the build will find them: the
+        render-ahead process does this first, on the core loading leaves idle."""
+        env = self._environment()
+        TemplateInfo(env, self.templates, self._analyses)
+        _load_templates(env)
 
     def _renderer(self, site: Site) -> tuple[Renderer, Answers]:
         bodies = Bodies({p.source: p for p in site.pages}, self.cache, self._markdown, self._bodies)
@@ -427,7 +462,7 @@ class Builder:
         gets each output and its dependency keys, `manifest.keys` and `.values` the keys and their
         answers (those of the last build for the outputs it kept); `manifest.copies` the
         copied files. Copies share the workers with the pages: on a fresh folder they are a
-        sixth of the work."""
+        sixth of the work. The render-ahead process, if any, works on until rendering starts."""
         live = this.live
         stale = reusable.stale(answers) if reusable is not None else set()
         todo = []
@@ -458,6 +493,9 @@ class Builder:
         jobs = len(todo) + len(copies)
         if todo and start_method(jobs, self.jobs) == "fork":
             _load_templates(renderer.env)  # once, here: forked workers would each compile or load them
+            # Now, while the render-ahead process still renders on the other core: the workers'
+            # own derived values are theirs alone, and the records have all this one has.
+            this.memo.save()
 
         def work(i: int) -> _Made:
             if i >= len(todo):
@@ -476,6 +514,8 @@ class Builder:
         errors: list[Diagnostic] = []
         bodies: Bodies = renderer.bodies  # type: ignore[assignment]
         fresh: list[tuple[str, bytes]] = []
+        if this.ahead is not None:
+            this.ahead.stop()  # the render workers take over: they find what it rendered in the cache
         for done, made in enumerate(run(work, jobs, self.jobs), 1):
             self.reporter.progress("rendering", done, jobs)
             fresh += made.bodies
@@ -517,7 +557,7 @@ class Builder:
             old = live.copies.get(rel) if live is not None else None
             stat = manifest.sources.get(known)
             if old is None or live is None or stat is None or live.sources.get(known) != stat \
-                    or stat[1] + _RACY_NS >= live.started_ns \
+                    or _racy(stat, live.started_ns) \
                     or any(live.sources.get(key) != manifest.sources.get(key) for key in shadowed):
                 return rel, source, None
             return rel, source, old.digest

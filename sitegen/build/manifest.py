@@ -34,7 +34,7 @@ class Manifest:
     compacted: int = 0  # how many keys there were when unused ones were last dropped (KeyTable.compact)
     outputs: dict[str, Output] = field(default_factory=dict)  # rendered files
     copies: dict[str, Output] = field(default_factory=dict)  # static and content files, keys unused
-    sources: dict[str, list[int]] = field(default_factory=dict)  # site file → [size, mtime]
+    sources: dict[str, list[int]] = field(default_factory=dict)  # site file → [size, mtime, ctime] (builder._stamp)
     started_ns: int = 0
     pages: int = 0  # files read
     files: int = 0  # files written

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sitegen.cache import Cache, digest
 from sitegen.cards import decks, pdf
-from sitegen.cards.jobs import CARD_TEMPLATE, LOG_TEMPLATE, PIN_TEMPLATE, Job, Plan, plan
+from sitegen.cards.jobs import Job, Plan, plan
 from sitegen.cards.paths import OWN, SHEET, card_path, deck_path
 from sitegen.cards.sizes import MM, SIZES, CardSize
 from sitegen.config import Settings
