@@ -163,6 +163,7 @@ class Renderer:
         # asked, so an incremental build knows what each output depends on.
         self.view = SiteView(site)
         self.log: Recorder | None = None
+        self._sizes: dict[Path, tuple[int, int] | None] = {}  # each image read once a build, not once per page
         self.env = env or environment(site.settings)
         self.env.globals.update(site=self.view, settings=site.settings, now=dt.datetime.now(dt.timezone.utc),
                                 **(extra_context or {}))
@@ -177,7 +178,12 @@ class Renderer:
         """The size of an image in content/, by its URL on the site."""
         base = self.site.settings.base_path
         rel = src[len(base):] if src.startswith(base) else None
-        return image_size(self.site.settings.content_path / rel) if rel in self.site.assets else None
+        return self.image_size(self.site.settings.content_path / rel) if rel in self.site.assets else None
+
+    def image_size(self, path: Path) -> tuple[int, int] | None:
+        if path not in self._sizes:
+            self._sizes[path] = image_size(path)
+        return self._sizes[path]
 
     def headings(self, page: Page) -> tuple[Heading, ...]:
         return self.bodies[page.source].headings
@@ -206,7 +212,7 @@ class Renderer:
             "jsonld": [*blocks, breadcrumb_list(crumbs), *([faq_page(faq)] if faq else [])],
             "headings": self.headings(page),
             "image_url": image,
-            "image_size": image_size(self.site.settings.content_path / page.image.target)
+            "image_size": self.image_size(self.site.settings.content_path / page.image.target)
             if image and page.image and page.image.target in self.site.assets else None,
             "steps": graph.steps(page),
             "next_pages": graph.next_of(page),
@@ -249,14 +255,14 @@ class Renderer:
             return ShareImage(cards.pin_image(page), *PIN_SIZE, alt)
         settings = self.site.settings
         if page.image and page.image.target in self.site.assets:
-            size = image_size(settings.content_path / page.image.target)
+            size = self.image_size(settings.content_path / page.image.target)
             if size:
                 return ShareImage(self.view.absolute_url(page.image.target), *size, alt)
         return self.default_image()
 
     def default_image(self) -> ShareImage:
         settings = self.site.settings
-        size = image_size(settings.static_path / DEFAULT_IMAGE) or (1200, 630)
+        size = self.image_size(settings.static_path / DEFAULT_IMAGE) or (1200, 630)
         return ShareImage(self.view.absolute_url(f"static/{DEFAULT_IMAGE}"), *size, settings.title)
 
     def _related(self, page: Page) -> list[tuple[str, str]]:
