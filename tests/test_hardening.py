@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 from pathlib import Path
 
@@ -116,6 +117,23 @@ def test_every_output_takes_part_in_one_collision_check_naming_both_sources(exam
     done = sitegen_cli("build", "--no-cards", cwd=example_site)
     assert done.returncode == 1 and "content/index.html:1:1: error[UNIQ002]" in done.stderr
     assert not (example_site / "output").exists()
+
+
+def test_the_themes_static_files_take_part_in_the_collision_check(example_site: Path) -> None:
+    # The site keeps no static/ of its own but a folder where the theme puts its stylesheet.
+    shutil.rmtree(example_site / "static")
+    (example_site / "static" / "style.css").mkdir(parents=True)
+    (example_site / "static" / "style.css" / "extra.css").write_text("p { color: teal }")
+    assert clashes(example_site, cards=False) == {
+        "static/style.css/extra.css:1": "the theme's static/style.css would be written to static/style.css, "
+                                        "which clashes with static/style.css/extra.css (static/style.css/extra.css)"}
+    done = sitegen_cli("build", "--no-cards", cwd=example_site)
+    assert done.returncode == 1, done.stderr
+    assert "static/style.css/extra.css:1:1: error[UNIQ002]" in done.stderr and "Traceback" not in done.stderr
+    assert not (example_site / "output").exists()
+    shutil.rmtree(example_site / "static" / "style.css")  # its own stylesheet overrides the theme's: no clash
+    (example_site / "static" / "style.css").write_text("body { color: teal }")
+    assert clashes(example_site, cards=False) == {}
 
 
 def test_a_file_where_an_output_needs_a_folder_clashes_too(example_site: Path) -> None:

@@ -54,10 +54,13 @@ def test_a_stylesheet_that_goes_away_stops_the_build(site: Path) -> None:
     assert "refer to /coach/static/extra.css, but the new output has no static/extra.css" in errors[0]
 
 
-def test_a_missing_image_in_a_template_names_the_template_line(site: Path) -> None:
+# Pages are read as they are rendered: in this process (one job), or in the render workers
+# (two jobs; the example site has enough outputs to start them where forking is safe).
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_missing_image_in_a_template_names_the_template_line(site: Path, jobs: str) -> None:
     _, line = override(site, "exercise.html", "Exercise{% endblock %}",
                        "Exercise <img src=\"{{ site.url('images/badge.png') }}\" alt=\"\">{% endblock %}")
-    errors = failed_build(site, "--no-cards")
+    errors = failed_build(site, "--no-cards", "--jobs", jobs)
     assert len(errors) == 2, errors
     assert errors[0].startswith(f"templates/exercise.html:{line}:1: error[OUT001]: exercises/")
     assert "and 4 other files refer to /coach/images/badge.png, but the new output has no images/badge.png" in errors[0]
@@ -112,3 +115,11 @@ def test_what_is_read_in_html_css_and_xml() -> None:
         ("static/s.css", "bg.png", "static/bg.png"), ("static/s.css", "more.css", "static/more.css"),
     ]
     assert broken(files, present | {"pins/p.png"}, BASE, skip=("static/", "gone/", "b.png", "c.png")) == []
+
+
+def test_attribute_names_in_any_case_and_unquoted_values_are_read() -> None:
+    page = (b"<IMG SRC=gone.png alt=x><a Href='ok/'>x</a><link href=missing.css>"
+            b"<img src=last.png /><p>escaped: &lt;img src=text.png&gt; &lt;a href=&quot;text2&quot;&gt;</p>")
+    assert sorted(broken({"index.html": page}, {"ok/index.html"}, BASE)) == [
+        ("index.html", "gone.png", "gone.png"), ("index.html", "last.png", "last.png"),
+        ("index.html", "missing.css", "missing.css")]

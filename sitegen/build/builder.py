@@ -41,6 +41,7 @@ from sitegen import theme
 from sitegen.build.ahead import RenderAhead
 from sitegen.build.assemble import Fresh, Reuse, intact
 from sitegen.build.manifest import KeyTable, Manifest, Output
+from sitegen.build.references import SCANNED, References, broken, resolves
 from sitegen.build.output import Staging, Twin, build_id_of, check_output_dir, one_build_at_a_time
 from sitegen.cache import Cache, code_digest, digest
 from sitegen.cards.paths import claims as card_claims
@@ -103,6 +104,7 @@ class _Made:
     wrote: bool = False
     error: Diagnostic | None = None
     bodies: list[tuple[str, bytes]] = field(default_factory=list)  # Markdown rendered for it, to cache
+    unresolved: list[tuple[str, str, str]] = field(default_factory=list)  # see references.References
     copy: bool = False  # a file copied as it is, not rendered
 
 
@@ -355,7 +357,7 @@ class Builder:
         folder = self._folder(this.target, live, manifest.build_id)
         extra = 0
         try:
-            rendered, writes = self._render(this, renderer, answers, reusable, folder, manifest)
+            rendered, writes, unresolved = self._render(this, renderer, answers, reusable, folder, manifest)
             changed = self._changed(live, manifest)
             if isinstance(folder, Fresh) and live is not None and not (changed or writes or self.cards):
                 folder.abort()  # nothing differs from the live folder: keep it, and its id
@@ -366,7 +368,7 @@ class Builder:
                     from sitegen.cards import build_cards
 
                     extra = build_cards(renderer.site, folder.path, reporter=self.reporter, jobs=self.jobs)
-                self._check_references(renderer, folder.path, manifest, live, rendered, changed)
+                self._check_references(renderer, folder.path, manifest, live, rendered, changed, unresolved)
                 folder.commit()
         except BaseException:
             folder.abort()
@@ -374,11 +376,11 @@ class Builder:
         return rendered, changed, extra
 
     def _check_references(self, renderer: Renderer, folder: Path, manifest: Manifest, live: Manifest | None,
-                          rendered: list[str], changed: list[str]) -> None:
+                          rendered: list[str], changed: list[str], unresolved: list[tuple[str, str, str]]) -> None:
         """Stop before the swap when a generated file refers to a file the new output lacks (see
-        references.py). Only what this build rendered or changed is read again, unless a file
-        went away: then any page may have referred to it."""
-        from sitegen.build import references
+        references.py). The pages rendered were read as they were made (`unresolved`, against the
+        planned outputs); of the others, only what changed is read, unless a file went away: then
+        any page may have referred to it."""
         from sitegen.cards.paths import OWN
 
         present = set(manifest.outputs) | set(manifest.copies)
@@ -388,18 +390,20 @@ class Builder:
                 for dirpath, _dirs, names in os.walk(f"{base}/{own}"):
                     inner = os.path.relpath(dirpath, base).replace(os.sep, "/")
                     present.update(f"{inner}/{name}" for name in names)
-        whole = live is None or any(rel not in present for rel in changed)
-        generated = [rel for rel in (present if whole else {*rendered, *changed})
-                     if rel in manifest.outputs or (rel.startswith("static/") and rel in manifest.copies)]
+        whole = any(rel not in present for rel in changed)
+        done = set(rendered)
         files = {}
-        for rel in references.scannable(generated):
-            with open(f"{base}/{rel}", "rb") as handle:
-                files[rel] = handle.read()
+        for rel in sorted(present if whole else changed):
+            if rel.endswith(SCANNED) and rel not in done and (
+                    rel in manifest.outputs or (rel.startswith("static/") and rel in manifest.copies)):
+                with open(f"{base}/{rel}", "rb") as handle:
+                    files[rel] = handle.read()
         # Without cards, the pages' card links (the preview's) point at files made elsewhere.
         skip = () if self.cards else tuple(f"{own}/" for own in OWN)
         found: dict[str, list[tuple[str, str]]] = {}  # one error per missing file: a template makes many pages
-        for rel, ref, path in references.broken(files, present, self.settings.base_url, skip):
-            found.setdefault(path, []).append((rel, ref))
+        for rel, ref, path in [*unresolved, *broken(files, present, self.settings.base_url, skip)]:
+            if not resolves(path, present, skip):  # the cards' files exist by now
+                found.setdefault(path, []).append((rel, ref))
         if found:
             raise ContentError([self._broken_reference(renderer, *where[0], path, len(where) - 1)
                                 for path, where in found.items()], len(renderer.site.pages))
@@ -456,9 +460,10 @@ class Builder:
         return sorted(changed + [rel for rel in before if rel not in after])
 
     def _render(self, this: _Run, renderer: Renderer, answers: Answers, reusable: Manifest | None,
-                folder: Fresh | Reuse, manifest: Manifest) -> tuple[list[str], int]:
+                folder: Fresh | Reuse, manifest: Manifest) -> tuple[list[str], int, list[tuple[str, str, str]]]:
         """Render the outputs whose inputs changed and put every output and copied file into
-        `folder`; return the rendered paths and how many files were written. `manifest.outputs`
+        `folder`; return the rendered paths, how many files were written, and the references of
+        the rendered pages that name no planned output (cards are made later). `manifest.outputs`
         gets each output and its dependency keys, `manifest.keys` and `.values` the keys and their
         answers (those of the last build for the outputs it kept); `manifest.copies` the
         copied files. Copies share the workers with the pages: on a fresh folder they are a
@@ -472,7 +477,9 @@ class Builder:
             manifest.compacted = reusable.compacted
         table = KeyTable(manifest.keys, manifest.values)  # interned as outputs come: this process waits anyway
         base = os.fspath(this.target)  # joined as text: an edit's build asks about every output
+        planned: set[str] = set()  # every output and copy of this build, for the pages' references
         for path, template, context in renderer.jobs():
+            planned.add(path)
             old = reusable.outputs.get(path) if reusable is not None else None
             live_file = f"{base}/{path}"
             if old is not None and old.keys is not None and stale.isdisjoint(old.keys) and intact(live_file, old):
@@ -483,6 +490,7 @@ class Builder:
                 todo.append((path, template, context))
         copies = []  # files to read: the others are as the last build read them, and cheap to place
         for rel, source, known in self._copies(renderer.site, manifest, live):
+            planned.add(rel)
             if known is None:
                 copies.append((rel, source))
                 continue
@@ -509,9 +517,13 @@ class Builder:
             made = digest(data)
             size, mtime, wrote = folder.put(path, made, data)
             return _Made(path, keys, [answers.value(k) for k in keys or ()], made, size, mtime, wrote,
-                         bodies=bodies.take_fresh())
+                         bodies=bodies.take_fresh(),
+                         unresolved=references.unresolved(path, data, planned) if path.endswith(SCANNED) else [])
+
+        references = References(self.settings.base_url)
 
         errors: list[Diagnostic] = []
+        unresolved: list[tuple[str, str, str]] = []
         bodies: Bodies = renderer.bodies  # type: ignore[assignment]
         fresh: list[tuple[str, bytes]] = []
         if this.ahead is not None:
@@ -519,6 +531,7 @@ class Builder:
         for done, made in enumerate(run(work, jobs, self.jobs), 1):
             self.reporter.progress("rendering", done, jobs)
             fresh += made.bodies
+            unresolved += made.unresolved
             if len(fresh) >= 256:  # stored as they come: 10,000 bodies held to the end weigh 100 MB
                 self.cache.put_many(fresh)
                 fresh = []
@@ -533,7 +546,7 @@ class Builder:
         if errors:
             raise ContentError(sorted(set(errors)), len(renderer.site.pages))
         manifest.compacted = table.compact(manifest.outputs.values(), manifest.compacted)
-        return [path for path, _t, _c in todo], writes
+        return [path for path, _t, _c in todo], writes, sorted(unresolved)
 
     @staticmethod
     def _copy(folder: Fresh | Reuse, rel: str, source: str, made: str | None) -> _Made:

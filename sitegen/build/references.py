@@ -1,9 +1,11 @@
 """The built output's own check: every local reference in the new output resolves to one of its
 files. It runs after rendering (and the cards), before the swap, so a stylesheet or image that a
 template names but nothing makes stops the build instead of shipping a 404 on every page.
+Each page is read as it is rendered, in the render workers; the few other files (stylesheets,
+and every page after an incremental build removed a file) are read back from the new folder.
 
 Read: `href`, `src`, `srcset` and URL-valued `content` (og:image, og:url) attributes of HTML,
-`url()` and `@import` of CSS, `href` and `<loc>` of the feed and sitemap. Local means relative,
+in any case and quoted or not, `url()` and `@import` of CSS, `href` and `<loc>` of the feed and sitemap. Local means relative,
 root-relative, or absolute under base_url; other sites, `mailto:`, `data:` and anchors in the same
 page are not checked. A reference to a folder resolves to its index.html.
 """
@@ -13,12 +15,14 @@ from __future__ import annotations
 import html
 import posixpath
 import re
-from typing import Iterable
+from typing import Container
 from urllib.parse import unquote, urlsplit
 
 SCANNED = (".html", ".css", ".xml")
-# Attribute names in lowercase, as templates write them: matching any case costs a third more.
-_HTML = re.compile(rb"""\s(href|src|srcset|content)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+# Attribute names in any case; values quoted either way or not at all, as HTML allows. An
+# unquoted value ends the attribute (space, `>`, `/>`) and holds no `&`: escaped markup in a
+# code sample or the feed's content (`src=x.png&gt;`, `href=&quot;x&quot;`) is text, not a tag.
+_HTML = re.compile(rb"""\s((?i:href|src|srcset|content))\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`&]+)(?=[\s>]|/>))""")
 _CSS = re.compile(rb"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)'"\s]*))\s*\)|@import\s+(?:"([^"]*)"|'([^']*)')""")
 _LOC = re.compile(rb"<loc>\s*([^<\s]*)\s*</loc>")
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
@@ -29,7 +33,7 @@ def _matches(rel: str, data: bytes) -> set[tuple[bytes, bytes]]:
     files many times, and each is looked at once."""
     if rel.endswith(".css"):
         return {(b"", next(g for g in groups if g)) for groups in _CSS.findall(data) if any(groups)}
-    found = {(name, double or single) for name, double, single in _HTML.findall(data)}
+    found = {(name.lower(), double or single or bare) for name, double, single, bare in _HTML.findall(data)}
     return found | {(b"", loc) for loc in _LOC.findall(data)} if rel.endswith(".xml") else found
 
 
@@ -68,31 +72,43 @@ def target(ref: str, rel: str, base_url: str, base_path: str) -> str | None:
     return f"{path}/index.html".lstrip("/") if folder else path
 
 
+class References:
+    """Finds the local references of generated files that name no file of the output. Each
+    value is resolved once (per folder when it is relative): pages repeat the same few links.
+    One per build; render workers each fill their own copy's cache, and check each page as
+    they make it, against the outputs the build plans."""
+
+    def __init__(self, base_url: str):
+        self.base_url = base_url
+        self.base_path = urlsplit(base_url).path
+        self._resolved: dict[object, tuple[tuple[str, str], ...]] = {}
+
+    def unresolved(self, rel: str, data: bytes, present: Container[str],
+                   skip: tuple[str, ...] = ()) -> list[tuple[str, str, str]]:
+        """(rel, reference, missing path) for each local reference in output file `rel` that
+        names no file of `present`; paths under a `skip` folder are made elsewhere."""
+        here = rel.rpartition("/")[0]
+        found = []
+        for match in _matches(rel, data):
+            pairs = self._resolved.get(match)
+            if pairs is None:
+                pairs = self._resolved.get((here, match))
+            if pairs is None:
+                refs = _references(*match, self.base_url)
+                pairs = tuple((ref, path) for ref in refs
+                              if (path := target(ref, rel, self.base_url, self.base_path)) is not None)
+                relative = any(not (ref[:1] in ("/", "#") or ":" in ref) for ref in refs)
+                self._resolved[(here, match) if relative else match] = pairs
+            found += [(rel, ref, path) for ref, path in pairs if not resolves(path, present, skip)]
+        return found
+
+
+def resolves(path: str, present: Container[str], skip: tuple[str, ...] = ()) -> bool:
+    return path in present or f"{path}/index.html" in present or path.startswith(skip)
+
+
 def broken(files: dict[str, bytes], present: set[str], base_url: str, skip: tuple[str, ...] = ()) -> list[tuple[str, str, str]]:
     """(output file, reference, missing path) for every local reference in `files` (output path →
     bytes) that names no file of `present`; paths under a `skip` folder are made elsewhere."""
-    base_path = urlsplit(base_url).path
-    found = []
-    # Values seen to resolve: anywhere (no relative reference in them) or from one folder.
-    fine_anywhere: set[tuple[bytes, bytes]] = set()
-    fine_here: set[tuple[str, tuple[bytes, bytes]]] = set()
-    for rel, data in files.items():
-        here = rel.rpartition("/")[0]
-        for match in _matches(rel, data):
-            if match in fine_anywhere or (here, match) in fine_here:
-                continue
-            ok, relative = True, False
-            for ref in _references(*match, base_url):
-                relative = relative or not (ref[:1] in ("/", "#") or ":" in ref)
-                path = target(ref, rel, base_url, base_path)
-                if path is None or path in present or f"{path}/index.html" in present or path.startswith(skip):
-                    continue
-                ok = False
-                found.append((rel, ref, path))
-            if ok:
-                (fine_here.add((here, match)) if relative else fine_anywhere.add(match))
-    return found
-
-
-def scannable(paths: Iterable[str]) -> list[str]:
-    return sorted(p for p in paths if p.endswith(SCANNED))
+    references = References(base_url)
+    return [found for rel, data in files.items() for found in references.unresolved(rel, data, present, skip)]

@@ -10,6 +10,7 @@ import os
 from dataclasses import dataclass
 from typing import Callable
 
+from sitegen import theme
 from sitegen.check import rules
 from sitegen.check.outputs import Claim, claims, collisions
 from sitegen.collector import collector_paused
@@ -55,7 +56,10 @@ class Checker:
             diagnostics = list(content.diagnostics)
             if settings.static_path.is_dir():  # its links that lead elsewhere are errors, as content/'s
                 tree(settings.static_path, settings.root, static, diagnostics, skip=everything_kept)
-            outputs = claims(site, static) + (more_outputs(site) if more_outputs else [])
+            themed: dict[str, os.stat_result] = {}
+            tree(theme.folder("static"), theme.folder("static"), themed, [], skip=everything_kept)
+            outputs = claims(site, static, [rel for rel in themed if rel not in static]) + \
+                (more_outputs(site) if more_outputs else [])
             diagnostics += collisions(outputs)
             # Taken, not read: a check that fails half-way leaves nothing for the next one to patch.
             before, self.last = self.last, None

@@ -35,9 +35,10 @@ class Claim:
     owner: str = ""  # a folder's owner may put files in it; nobody else may
 
 
-def claims(site: Site, static: Iterable[str]) -> list[Claim]:
+def claims(site: Site, static: Iterable[str], themed: Iterable[str] = ()) -> list[Claim]:
     """Every output of a build but the cards' (see cards.paths.claims): pages, tag pages, the
-    site's own files, and the content/ and static/ files copied as they are."""
+    site's own files, and the files copied as they are: content/'s, the site's static/ and the
+    theme's static files that the site does not override (`themed`)."""
     # Two pages on one path share a slug, which UNIQ001 reports: only the first claims it.
     pages = sorted(site.pages, key=lambda p: p.source)
     written = {page.output_file: page for page in reversed(pages)}
@@ -50,6 +51,7 @@ def claims(site: Site, static: Iterable[str]) -> list[Claim]:
     out.append(Claim("static/", "the static files' folder", owner="static"))
     out += [Claim(f"static/{rel}", f"static/{rel}", (f"{site.settings.static_dir}/{rel}", 1, 1), "static")
             for rel in static]
+    out += [Claim(f"static/{rel}", f"the theme's static/{rel}", owner="static") for rel in themed]
     return out
 
 
