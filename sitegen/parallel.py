@@ -20,7 +20,7 @@ R = TypeVar("R")
 
 # Below this many items a pool costs more (fork, pipes) than it saves.
 MIN_ITEMS = 48
-_work: Callable[[int], object] | None = None  # the work of this worker process, or of the pool being forked
+_work: Callable[[int], object] | None = None  # the work of this worker process (set as it starts)
 
 
 def default_jobs() -> int:
@@ -32,7 +32,7 @@ def default_jobs() -> int:
 
 
 def _adopt(work: Callable[[int], object]) -> None:
-    """A spawned worker's start: the work arrives pickled."""
+    """A worker process's start."""
     global _work
     _work = work
 
@@ -59,7 +59,6 @@ def run(work: Callable[[int], R], count: int, jobs: int, min_items: int = MIN_IT
     `chunk` (items per round trip, default a sixteenth of each worker's share) keeps the cores
     evenly busy. `spawnable` work pickles (a module-level function or class instance) and is
     worth a fresh interpreter per worker where forking is unsafe."""
-    global _work
     method = start_method(count, jobs, min_items, spawnable)
     if method is None:
         for i in range(count):
@@ -69,15 +68,8 @@ def run(work: Callable[[int], R], count: int, jobs: int, min_items: int = MIN_IT
 
     size = chunk or max(4, count // (jobs * 16))
     chunks = [range(start, min(start + size, count)) for start in range(0, count, size)]
-    context = multiprocessing.get_context(method)
-    if method == "fork":
-        _work = work  # inherited by the workers
-        pool = context.Pool(jobs)
-    else:
-        pool = context.Pool(jobs, initializer=_adopt, initargs=(work,))
-    try:
-        with pool:
-            for results in pool.imap_unordered(_run_chunk, chunks):
-                yield from results
-    finally:
-        _work = None
+    # Each worker adopts the work as it starts: a forked one inherits it as it is (a closure
+    # over the loaded site), a spawned one gets it pickled. This process never holds it.
+    with multiprocessing.get_context(method).Pool(jobs, initializer=_adopt, initargs=(work,)) as pool:
+        for results in pool.imap_unordered(_run_chunk, chunks):
+            yield from results

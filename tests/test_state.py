@@ -49,7 +49,7 @@ ALLOWED = {
     ("sitegen.cards.pdf", "_collector"): "the one handler of WeasyPrint's (process-wide) logger",
     ("sitegen.content.schema", "_resolve"): "a pure function of its arguments",
     ("sitegen.content.site", "_slug_of"): "a pure function of its argument (slugify)",
-    ("sitegen.parallel", "_work"): "the work a forked pool's workers inherit, set just before the fork",
+    ("sitegen.parallel", "_work"): "the work of a pool's worker process, set in the worker as it starts",
 }
 _MUTABLE_CALLS = {"dict", "list", "set", "defaultdict", "OrderedDict", "Counter", "deque", "WeakKeyDictionary",
                   "WeakValueDictionary", "WeakSet", "lru_cache", "cache"}
