@@ -28,6 +28,7 @@ class Settings:
     static_dir: str = "static"
     output_dir: str = "output"
     card_size: str = "4x6"
+    render_time_limit: str = "10"  # seconds one output may take to render (see watchdog.py)
     # Not settable: where the settings came from and the site folder they belong to.
     source: str = field(default="", compare=False)
     root: Path = field(default=Path("."), compare=False)
@@ -36,6 +37,10 @@ class Settings:
     def base_path(self) -> str:
         """The URL path the site lives under, e.g. '/coach/' for https://example.org/coach/."""
         return urlsplit(self.base_url).path
+
+    @property
+    def render_seconds(self) -> float:
+        return _seconds(self.render_time_limit)
 
     @property
     def content_path(self) -> Path:
@@ -75,6 +80,14 @@ def _line_of(text: str, key: str) -> int:
     start = header.start() if header else 0
     match = re.compile(rf"^[ \t]*{re.escape(key)}[ \t]*=", re.MULTILINE).search(text, start)
     return text.count("\n", 0, match.start() if match else start) + 1
+
+
+def _seconds(text: str) -> float:
+    """A number of seconds written as "10" or "10s"; 0 when it is neither."""
+    try:
+        return float(text.strip().removesuffix("s"))
+    except ValueError:
+        return 0.0
 
 
 def normalise_base_url(url: str, where: str) -> str:
@@ -162,6 +175,10 @@ def load_settings(root: Path) -> Settings:
             f"use one of {', '.join(CARD_SIZES)}"
         )
     values["card_size"] = size
+    limit = values.get("render_time_limit", Settings.render_time_limit)
+    if not 0 < _seconds(limit) < float("inf"):
+        problems.append(f"{source}:{_line_of(text, 'render_time_limit')}:1: error[CONF008]: render_time_limit "
+                        f"{limit!r} is not a number of seconds above 0; write it like \"10\" (seconds)")
     if problems:
         raise UsageError("\n".join(problems))
     return Settings(**values, source=source or "settings", root=root)
