@@ -1,13 +1,19 @@
-"""A page that renders too long is stopped and named (issue 17, item 3)."""
+"""A page that renders too long is stopped and named, in `build` and in the preview, and the
+preview keeps answering while a rebuild runs (issue 17, item 3)."""
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
 import pytest
-from conftest import write_page
+from conftest import free_port, write_page
 from test_cli import sitegen_cli
+from test_serve import page_text, request, upgrade, wait_for
 
 from sitegen.content.limits import body_limits
 from sitegen.render.markdown import MarkdownEngine
@@ -86,3 +92,34 @@ def test_a_page_that_renders_too_long_is_stopped_and_named_and_output_stays(exam
             "split the page into shorter ones") in done.stderr, done.stderr
     assert "SLOW001" not in done.stderr.replace("content/slow.md:1:1: error[SLOW001]", ""), done.stderr
     assert tree(example_site / "output") == before
+
+
+def test_the_preview_answers_http_and_the_reload_socket_while_a_long_rebuild_runs(example_site: Path) -> None:
+    slow_site(example_site, "5")
+    port = free_port()
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen([sys.executable, "-m", "sitegen", "-C", str(example_site), "serve", "--port", str(port)],
+                            stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        for line in proc.stderr:
+            if line.startswith("serving"):
+                break
+        status = lambda: json.loads(request(port, "/_sitegen/status")[2])  # noqa: E731
+        version = status()["version"]
+        write_page(example_site, "slow.md", f"---\ntype: page\ntitle: {LONG_TITLE}\n---\nText.\n")
+        wait_for(lambda: status()["building"], timeout=20)
+        # While the slow page's rebuild runs (until its 5 s limit), the pages and the socket answer.
+        assert "Dowel Hip Hinge" in page_text(port)
+        assert upgrade(port, f"http://127.0.0.1:{port}") == 101
+        during = status()
+        assert during["version"] == version and during["building"], "the rebuild ended before the answers came"
+        after = wait_for(lambda: (s := status())["version"] > version and not s["building"] and s, timeout=60)
+        assert [e["location"] for e in after["errors"]] == ["content/slow.md:1:1"], after
+        assert "took longer than 5 s" in after["errors"][0]["text"]
+        assert "Dowel Hip Hinge" in page_text(port)  # the last good pages are still served
+        # The stop was real: the next save's build starts, and succeeds, at once.
+        (example_site / "content" / "slow.md").write_text("---\ntype: page\ntitle: Quick\n---\nText.\n")
+        wait_for(lambda: (s := status())["version"] > after["version"] and not s["errors"], timeout=20)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
