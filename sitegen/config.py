@@ -12,6 +12,9 @@ from urllib.parse import urlsplit
 from sitegen.errors import UsageError
 
 CARD_SIZES = ("4x6", "a6", "letter-4up", "a4-4up")
+# Characters XML 1.0 or HTML do not allow in text (a feed holding one is not well-formed): refused
+# in the settings and in front matter.
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -76,10 +79,18 @@ _HEADER = re.compile(r"^[ \t]*\[[ \t]*(?:tool[ \t]*\.[ \t]*)?sitegen[ \t]*\]", r
 
 
 def _line_of(text: str, key: str) -> int:
+    return _position(text, key)[0]
+
+
+def _position(text: str, key: str) -> tuple[int, int]:
+    """The line a setting is written on in the settings file, and the column its value starts at
+    (1 when it is not written)."""
     header = _HEADER.search(text)
     start = header.start() if header else 0
-    match = re.compile(rf"^[ \t]*{re.escape(key)}[ \t]*=", re.MULTILINE).search(text, start)
-    return text.count("\n", 0, match.start() if match else start) + 1
+    match = re.compile(rf"^[ \t]*{re.escape(key)}[ \t]*=[ \t]*", re.MULTILINE).search(text, start)
+    if not match:
+        return text.count("\n", 0, start) + 1, 1
+    return text.count("\n", 0, match.start()) + 1, match.end() - match.start() + 1
 
 
 def _seconds(text: str) -> float:
@@ -161,6 +172,13 @@ def load_settings(root: Path) -> Settings:
                 f"{source}:{line}:1: error[CONF004]: setting '{key}' must be a string, not {type(value).__name__}; "
                 f'write it in quotes, e.g. {key} = "{value}"'
             )
+            continue
+        bad = CONTROL.search(value)
+        if bad:
+            line, column = _position(text, key)
+            problems.append(f"{source}:{line}:{column}: error[CONF007]: setting '{key}' holds the control character "
+                            f"U+{ord(bad.group()):04X}, which feeds and web pages cannot carry; remove the escape "
+                            "(such as \\u0007) from the text")
             continue
         values[key] = value
     if "base_url" in values:
