@@ -18,9 +18,6 @@ import time
 from contextlib import contextmanager
 from typing import Iterator
 
-# After this long with nothing to watch, the thread ends; the next limit() starts another.
-_IDLE = 2.0
-
 
 class TooSlow(BaseException):
     """Raised in work that ran past its time. A BaseException: no `except Exception` on the way
@@ -37,7 +34,7 @@ class Watchdog:
     def _fresh(self) -> None:
         self._pid = os.getpid()
         self._cond = threading.Condition()
-        self._running = False  # whether this process's watching thread runs
+        self._thread: threading.Thread | None = None  # this process's watching thread, while it runs
         self._target: int | None = None  # the thread being watched
         self._deadline = 0.0
         self._fired = False
@@ -52,11 +49,10 @@ class Watchdog:
             self._fresh()
         with self._cond:
             self._target, self._deadline, self._fired = threading.get_ident(), time.monotonic() + self.seconds, False
-            if self._running:
-                self._cond.notify()
-            else:
-                self._running = True
-                threading.Thread(target=self._watch, name="sitegen-watchdog", daemon=True).start()
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._watch, name="sitegen-watchdog", daemon=True)
+                self._thread.start()
+            self._cond.notify()
         try:
             yield
         finally:
@@ -67,25 +63,28 @@ class Watchdog:
             if fired:
                 raise TooSlow()
 
-    def _watch(self) -> None:
+    def release(self) -> None:
+        """End this process's watching thread: rendering is over, and the process may fork (the
+        cards' workers), which is safe only with no other thread. The next limit() starts another."""
+        if self._pid != os.getpid() or self._thread is None:
+            return
+        thread = self._thread
         with self._cond:
-            idle_since = time.monotonic()
-            while True:
-                now = time.monotonic()
-                if self._target is None:
-                    if now - idle_since > _IDLE:
-                        self._running = False  # the next limit() starts a new thread
-                        return
-                    self._cond.wait(_IDLE)
-                    continue
-                idle_since = now
-                if now < self._deadline:
-                    self._cond.wait(self._deadline - now)
-                elif not self._fired:
+            self._thread = None
+            self._cond.notify()
+        thread.join()
+
+    def _watch(self) -> None:
+        me = threading.current_thread()
+        with self._cond:
+            while self._thread is me:
+                if self._target is None or self._fired:
+                    self._cond.wait()  # for work to watch, or for release()
+                elif (left := self._deadline - time.monotonic()) > 0:
+                    self._cond.wait(left)
+                else:
                     self._fired = True
                     _raise_in(self._target, TooSlow)
-                else:
-                    self._cond.wait(_IDLE)  # until the work unwinds and limit() takes it off
 
 
 def _raise_in(thread: int | None, exc: type[BaseException] | None) -> None:

@@ -28,18 +28,31 @@ CUBIC_TEMPLATE = ("{% for a in page.title %}{% for b in page.title %}{% for c in
 LONG_TITLE = "Slow " * 400
 
 
+def watching_threads() -> int:
+    return sum(t.name == "sitegen-watchdog" for t in threading.enumerate())
+
+
 def test_the_watchdog_stops_markdown_running_past_its_time_and_nothing_after_it() -> None:
     assert body_limits(SLOW_BODY, 1, "slow.md") == []
     markdown = MarkdownEngine()
     markdown.instance()
+    before = watching_threads()
+    tight, roomy = Watchdog(0.01), Watchdog(30)
     with pytest.raises(TooSlow):
-        with Watchdog(0.01).limit():
+        with tight.limit():
             markdown.html_body(SLOW_BODY)
     # The same engine, in the same thread, renders on; no stray stop arrives later.
-    roomy = Watchdog(30)
     for _ in range(200):
         with roomy.limit():
             assert markdown.html_body("*a* [b](c.md)").html == '<p><em>a</em> <a href="c.md">b</a></p>'
+    assert watching_threads() == before + 2
+    tight.release()
+    roomy.release()  # their threads end: the process may fork safely
+    assert watching_threads() == before
+    with pytest.raises(TooSlow):  # and the next limit starts another
+        with tight.limit():
+            markdown.html_body(SLOW_BODY)
+    tight.release()
 
 
 def test_the_watchdog_watches_work_in_any_thread() -> None:

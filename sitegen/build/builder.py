@@ -533,20 +533,23 @@ class Builder:
         fresh: list[tuple[str, bytes]] = []
         if this.ahead is not None:
             this.ahead.stop()  # the render workers take over: they find what it rendered in the cache
-        for done, made in enumerate(run(work, jobs, self.jobs), 1):
-            self.reporter.progress("rendering", done, jobs)
-            fresh += made.bodies
-            unresolved += made.unresolved
-            if len(fresh) >= 256:  # stored as they come: 10,000 bodies held to the end weigh 100 MB
-                self.cache.put_many(fresh)
-                fresh = []
-            if made.error is not None:
-                errors.append(made.error)
-                continue
-            keys = table.ids(made.keys, made.values) if made.keys is not None else None
-            record = Output(keys, made.digest, made.size, made.mtime)
-            (manifest.copies if made.copy else manifest.outputs)[made.path] = record
-            writes += made.wrote
+        try:
+            for done, made in enumerate(run(work, jobs, self.jobs), 1):
+                self.reporter.progress("rendering", done, jobs)
+                fresh += made.bodies
+                unresolved += made.unresolved
+                if len(fresh) >= 256:  # stored as they come: 10,000 bodies held to the end weigh 100 MB
+                    self.cache.put_many(fresh)
+                    fresh = []
+                if made.error is not None:
+                    errors.append(made.error)
+                    continue
+                keys = table.ids(made.keys, made.values) if made.keys is not None else None
+                record = Output(keys, made.digest, made.size, made.mtime)
+                (manifest.copies if made.copy else manifest.outputs)[made.path] = record
+                writes += made.wrote
+        finally:
+            self._watchdog.release()  # no thread left behind: the cards' workers fork next
         self.cache.put_many(fresh)  # even when a template failed: the Markdown is good
         if errors:
             raise ContentError(sorted(set(errors)), len(renderer.site.pages))
