@@ -12,6 +12,9 @@ from urllib.parse import urlsplit
 from sitegen.errors import UsageError
 
 CARD_SIZES = ("4x6", "a6", "letter-4up", "a4-4up")
+# Characters XML 1.0 or HTML do not allow in text (a feed holding one is not well-formed): refused
+# in the settings and in front matter.
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,7 @@ class Settings:
     static_dir: str = "static"
     output_dir: str = "output"
     card_size: str = "4x6"
+    render_time_limit: str = "10"  # seconds one output may take to render (see watchdog.py)
     # Not settable: where the settings came from and the site folder they belong to.
     source: str = field(default="", compare=False)
     root: Path = field(default=Path("."), compare=False)
@@ -36,6 +40,10 @@ class Settings:
     def base_path(self) -> str:
         """The URL path the site lives under, e.g. '/coach/' for https://example.org/coach/."""
         return urlsplit(self.base_url).path
+
+    @property
+    def render_seconds(self) -> float:
+        return _seconds(self.render_time_limit)
 
     @property
     def content_path(self) -> Path:
@@ -71,10 +79,26 @@ _HEADER = re.compile(r"^[ \t]*\[[ \t]*(?:tool[ \t]*\.[ \t]*)?sitegen[ \t]*\]", r
 
 
 def _line_of(text: str, key: str) -> int:
+    return _position(text, key)[0]
+
+
+def _position(text: str, key: str) -> tuple[int, int]:
+    """The line a setting is written on in the settings file, and the column its value starts at
+    (1 when it is not written)."""
     header = _HEADER.search(text)
     start = header.start() if header else 0
-    match = re.compile(rf"^[ \t]*{re.escape(key)}[ \t]*=", re.MULTILINE).search(text, start)
-    return text.count("\n", 0, match.start() if match else start) + 1
+    match = re.compile(rf"^[ \t]*{re.escape(key)}[ \t]*=[ \t]*", re.MULTILINE).search(text, start)
+    if not match:
+        return text.count("\n", 0, start) + 1, 1
+    return text.count("\n", 0, match.start()) + 1, match.end() - match.start() + 1
+
+
+def _seconds(text: str) -> float:
+    """A number of seconds written as "10" or "10s"; 0 when it is neither."""
+    try:
+        return float(text.strip().removesuffix("s"))
+    except ValueError:
+        return 0.0
 
 
 def normalise_base_url(url: str, where: str) -> str:
@@ -149,6 +173,13 @@ def load_settings(root: Path) -> Settings:
                 f'write it in quotes, e.g. {key} = "{value}"'
             )
             continue
+        bad = CONTROL.search(value)
+        if bad:
+            line, column = _position(text, key)
+            problems.append(f"{source}:{line}:{column}: error[CONF007]: setting '{key}' holds the control character "
+                            f"U+{ord(bad.group()):04X}, which feeds and web pages cannot carry; remove the escape "
+                            "(such as \\u0007) from the text")
+            continue
         values[key] = value
     if "base_url" in values:
         try:
@@ -162,6 +193,10 @@ def load_settings(root: Path) -> Settings:
             f"use one of {', '.join(CARD_SIZES)}"
         )
     values["card_size"] = size
+    limit = values.get("render_time_limit", Settings.render_time_limit)
+    if not 0 < _seconds(limit) < float("inf"):
+        problems.append(f"{source}:{_line_of(text, 'render_time_limit')}:1: error[CONF008]: render_time_limit "
+                        f"{limit!r} is not a number of seconds above 0; write it like \"10\" (seconds)")
     if problems:
         raise UsageError("\n".join(problems))
     return Settings(**values, source=source or "settings", root=root)

@@ -8,6 +8,7 @@ import html
 import json
 import os
 import pty
+import random
 import re
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from sitegen.cli import main
 from sitegen.config import load_settings
 from sitegen.content.frontmatter import FrontMatter
 from sitegen.content.graph import Graph
+from sitegen.content.loader import load_text
 from sitegen.content.model import Movement
 from sitegen.content.schema import make_ref
 from sitegen.diagnostics import sort_key
@@ -128,6 +130,11 @@ EXPECTED = {
         ("content/drills/a.md", 10, 40, "MEDIA002", E),
         ("content/guides/g.md", 8, 5, "MEDIA002", E),
     ],
+    "lists": [
+        ("content/push-up.md", 8, 9, "LIST001", W),
+        ("content/push-up.md", 18, 5, "LIST001", W),
+        ("content/push-up.md", 19, 3, "LIST001", W),
+    ],
 }
 
 
@@ -151,6 +158,47 @@ def test_every_code_is_documented_with_a_failing_example_and_its_fix() -> None:
     for code in rules.SEVERITY:
         assert rules.SEVERITY[code] in documented[code].split("\n", 1)[0]
         assert documented[code].count("```") >= 4, f"{code} needs a failing example and a fixed one"
+
+
+def merged_items(body: str) -> set[int]:
+    """The lines (1-based) of `body` that look like list items but that Python-Markdown renders as
+    text; each item's text is a word of its own, `w<line>z`."""
+    rendered = re.sub(r"<pre>.*?</pre>", "", MarkdownEngine().html_body(body).html, flags=re.DOTALL)
+    merged = set()
+    for number, line in enumerate(body.split("\n"), 1):
+        item = re.match(r"\s*([*+-]|\d+\.) +(\S+)", line)
+        if item and re.search(re.escape(html.escape(item.group(1))) + r"\s+" + re.escape(item.group(2)), rendered):
+            merged.add(number)
+    return merged
+
+
+def list_warnings(body: str) -> set[int]:
+    page = load_text(("---\ntype: page\ntitle: T\n---\n" + body).encode(), "p.md", "content/p.md")[0]
+    return {d.line - page.body_line + 1 for d in rules.list_items(rules.CheckContext(None, None), page)}
+
+
+def test_a_list_item_markdown_reads_as_text_is_warned_and_nested_lists_are_not() -> None:
+    body = (FIXTURES / "lists" / "content" / "push-up.md").read_text(encoding="utf-8").split("---\n", 2)[2]
+    prose = body.split("\n").index("- Unindented under a paragraph it joins the text too, but could be prose.") + 1
+    assert list_warnings(body) == merged_items(body) - {prose} == {4, 14, 15}
+    assert messages("lists")[0].endswith("indent it by 4 spaces to nest it under that item, or start it at the margin")
+
+
+def test_list_warnings_agree_with_what_markdown_renders() -> None:
+    """Random runs of items, text and headings, indented 0 to 12 spaces: warned exactly where
+    Python-Markdown reads an item as text, but at the margin of a paragraph (which may be prose)."""
+    rng = random.Random(17)
+    warned = 0
+    for _ in range(2000):
+        marker = rng.choice(["- ", "* ", "1. "])
+        lines = [("" if kind == "## " else " " * rng.choice([0, 0, 1, 2, 3, 4, 4, 5, 6, 8, 8, 9, 12])) + kind + f"w{i}z"
+                 for i, kind in enumerate(rng.choice([marker, marker, "text ", "## "]) for _ in range(rng.randint(1, 6)))]
+        body = "\n".join(lines)
+        found = list_warnings(body)
+        at_margin = {n for n in merged_items(body) if not lines[n - 1].startswith(" ")}
+        assert found == merged_items(body) - at_margin, body
+        warned += len(found)
+    assert warned > 400
 
 
 def test_a_near_miss_suggests_the_path_as_written_from_the_referring_file() -> None:

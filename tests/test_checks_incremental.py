@@ -88,7 +88,10 @@ class Site:
         if self.rng.random() < 0.3 and body:
             del body[min(at, len(body) - 1)]
         else:
-            body[at:at] = ["", "One more sentence about the movement."]
+            # Now and then a list whose second item is indented too far (LIST001); chosen by the
+            # place, not by the generator, so the edits that follow stay those of the seed.
+            body[at:at] = ["", "One more sentence about the movement."] if at % 4 else \
+                ["", "- A cue", "        - Another, indented too far"]
         self.write(source, front, body)
         return f"body line at {at} of {source}"
 

@@ -83,6 +83,11 @@ def test_folder_names_are_settings(tmp_path: Path) -> None:
     ('base_url = "https://example.org/?a=1"\n', "sitegen.toml:1:1: error[CONF003]: base_url "
                                                 "'https://example.org/?a=1' must not carry a query or fragment"),
     ('card_size = "huge"\n', "sitegen.toml:1:1: error[CONF005]: card_size 'huge' is not known"),
+    ('title = "T"\nrender_time_limit = "soon"\n', "sitegen.toml:2:1: error[CONF008]: render_time_limit 'soon' is not "
+                                                 "a number of seconds above 0"),
+    ('render_time_limit = "0"\n', "sitegen.toml:1:1: error[CONF008]"),
+    ('title = "T"\nauthor = "Sam\\u001b[31m"\n', "sitegen.toml:2:10: error[CONF007]: setting 'author' holds the "
+                                                "control character U+001B"),
     ('title = "a\nb = 2\n', "sitegen.toml:1:11: error[CONF001]: invalid TOML: Illegal character"),
     ('title = "T"\nb = = 2\n', "sitegen.toml:2:5: error[CONF001]: invalid TOML: Invalid value"),
     ('sitegen = "x"\n', "sitegen.toml:1:1: error[CONF001]: 'sitegen' must be a table of settings"),

@@ -319,6 +319,32 @@ def test_control_characters_are_refused_and_any_other_text_keeps_the_feed_well_f
     ET.parse(example_site / "output" / "sitemap.xml")
 
 
+def test_control_characters_in_the_settings_are_refused_at_their_place_and_other_text_keeps_the_feed_well_formed(
+        example_site: Path) -> None:
+    import xml.etree.ElementTree as ET
+
+    settings = example_site / "pyproject.toml"
+    written = settings.read_text(encoding="utf-8")
+    line = written.splitlines().index('title = "Hinge & Hold"') + 1
+    assert sitegen_cli("build", "--no-cards", cwd=example_site).returncode == 0
+    built = (example_site / "output" / "feed.xml").read_bytes()
+    for escape, code in (("\\u0007", "0007"), ("\\u001b", "001B"), ("\\u0085", "0085")):
+        settings.write_text(written.replace('title = "Hinge & Hold"', f'title =  "Bell{escape} & Hold"'), encoding="utf-8")
+        for command in ("check", "build"):
+            done = sitegen_cli(command, "--no-cards", cwd=example_site)
+            assert done.returncode == 2
+            assert done.stderr.startswith(f"pyproject.toml:{line}:10: error[CONF007]: setting 'title' holds the "
+                                          f"control character U+{code}"), done.stderr
+    assert (example_site / "output" / "feed.xml").read_bytes() == built
+    title = '<&>"\' ]]> \t tab\u2028line \U0001F3CB'  # TOML reads JSON's escapes
+    settings.write_text(written.replace('title = "Hinge & Hold"', f"title = {json.dumps(title, ensure_ascii=False)}"),
+                        encoding="utf-8")
+    done = sitegen_cli("build", "--no-cards", cwd=example_site)
+    assert done.returncode == 0, done.stderr
+    feed = ET.parse(example_site / "output" / "feed.xml").getroot()
+    assert feed.find("{http://www.w3.org/2005/Atom}title").text == title
+
+
 # --- 8. sitegen new ------------------------------------------------------------------------------
 
 

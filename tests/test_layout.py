@@ -13,11 +13,11 @@ import sitegen
 PACKAGE = Path(sitegen.__file__).parent
 
 # Lowest first. The foundation is what every stage may use: settings, diagnostics, errors,
-# reporting, the cache store, worker pools and the collector policy.
+# reporting, the cache store, worker pools, the render time limit and the collector policy.
 STAGES = ["foundation", "content", "check", "render", "cards", "build", "preview", "cli"]
 FOUNDATION = {"sitegen", "sitegen.config", "sitegen.diagnostics", "sitegen.errors", "sitegen.report",
               "sitegen.cache", "sitegen.parallel", "sitegen.collector", "sitegen.capabilities",
-              "sitegen.theme"}
+              "sitegen.theme", "sitegen.watchdog"}
 
 
 def module_name(path: Path) -> str:

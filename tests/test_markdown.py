@@ -12,7 +12,7 @@ from conftest import write_page
 from sitegen.check.checker import check
 from sitegen.config import load_settings
 from sitegen.content.body import find_links
-from sitegen.render.markdown import LINK_ATTR, MarkdownEngine, rewrite_links
+from sitegen.render.markdown import MarkdownEngine, rewrite_links
 
 MARKDOWN = MarkdownEngine()  # one for the whole file, as a build keeps one
 html_body = MARKDOWN.html_body
@@ -98,33 +98,62 @@ def test_rewrite_keeps_unknown_targets_and_escapes_new_urls() -> None:
     assert out == '<a href="/a?x=1&amp;y=2">A</a><a href="gone.md">G</a><a href="#top">T</a><img src="b.png">'
 
 
-def test_rewrite_finds_href_and_src_only_as_whole_attribute_names() -> None:
-    html = ('href="a.md"<a xhref="a.md" data-href="a.md" _src="a.md" 1src="a.md" \u00e9src="a.md" srcset="a.md"'
-            ' HREF="a.md" href=\'a.md\' href = "a.md" href="" src="&amp;a.md" href="a.md#s"\u00a0src="a.md"'
-            ' -src="a.md">src="a.md')
-    out = rewrite_links(html, "drills/x.md", lambda ref: {"drills/a.md": "/a/", "drills/&a.md": "/&/"}.get(ref.target))
-    assert out == ('href="/a/"<a xhref="a.md" data-href="/a/" _src="a.md" 1src="a.md" \u00e9src="a.md" srcset="a.md"'
-                   ' HREF="a.md" href=\'a.md\' href = "a.md" href="" src="/&amp;/" href="/a/"\u00a0src="/a/"'
-                   ' -src="/a/">src="a.md')
+def test_rewrite_reads_tags_as_browsers_do_and_the_checker_does() -> None:
+    html = ('href="a.md"<a xhref="a.md" data-href="a.md" _src="a.md" srcset="a.md"'
+            ' HREF="a.md" href=\'a.md\' href = "a.md" href="" src="&amp;a.md" href=a.md#s\u00a0src="a.md"'
+            ' -src="a.md">src="a.md" <IMG SRC=a.md alt=x><video poster=\'a.md\'><a href=s.md>')
+    urls = {"drills/a.md": "/a/", "drills/&a.md": "/&/", "drills/s.md": "/with space/"}
+    out = rewrite_links(html, "drills/x.md", lambda ref: urls.get(ref.target))
+    assert out == ('href="a.md"<a xhref="a.md" data-href="a.md" _src="a.md" srcset="/a/"'
+                   ' HREF="/a/" href=\'/a/\' href = "/a/" href="" src="/&amp;/" href=/a/\u00a0src="/a/"'
+                   ' -src="a.md">src="a.md" <IMG SRC=/a/ alt=x><video poster=\'/a/\'><a href=/with%20space/>')
 
 
-# Pieces of HTML around attribute names: word characters (Unicode ones too) or not before them,
-# quotes, entities, lookalike names, values that hold another attribute.
+RAW_FORMS = """\
+<a href=../drills/a.md>unquoted</a> <a href='../drills/a.md#set-up'>single</a> <A HREF="../drills/c.md">upper</A>
+<img src=../images/a.svg alt="unquoted"> <IMG SRC='../images/a.svg' ALT=upper>
+<picture><source srcset="../images/a.svg 1x, ../images/a.svg 2x"><img src="../images/a.svg" alt=p></picture>
+<video poster=../images/a.svg src=../images/a.svg></video> <a href=https://other.example/x.md>out</a> <a href=#local>here</a>
+"""
+
+
+def test_raw_html_urls_quoted_or_not_are_published_under_the_base_url_subpath(tmp_path: Path) -> None:
+    from sitegen.build.builder import build
+    from sitegen.report import NullReporter
+
+    site = make_site(tmp_path, "https://example.org/coach/")
+    write_page(site, "guides/raw.md", "---\ntype: guide\ntitle: Raw\n---\n" + RAW_FORMS + "\n## Local\n")
+    build(load_settings(site), cards=False, reporter=NullReporter())  # checks it, and every reference in the output
+    html = (site / "output" / "guides" / "raw" / "index.html").read_text(encoding="utf-8")
+    for published in ("<a href=/coach/drills/a/>unquoted", "<a href='/coach/drills/a/#set-up'>single",
+                      '<A HREF="/coach/drills/custom-slug/">upper', '<img src=/coach/images/a.svg alt="unquoted"',
+                      "<IMG SRC='/coach/images/a.svg' ALT=upper>",
+                      '<source srcset="/coach/images/a.svg 1x, /coach/images/a.svg 2x">',
+                      "<video poster=/coach/images/a.svg src=/coach/images/a.svg>",
+                      "<a href=https://other.example/x.md>out", "<a href=#local>here"):
+        assert published in html, published
+    assert "../" not in html.split("<main", 1)[1].split("</main>", 1)[0]
+
+
+# Pieces of HTML around attribute names: quotes, entities, lookalike names, values that hold
+# another attribute or tag.
 PIECES = ["href", "src", "HREF", "Src", 'href="', 'src="', '="', "=", '"', "'", " ", "x", "_", "-", "1", "\u00e9",
-          "\u0663", "\u00a0", "\n", "data-", "set", "<a ", ">", "&amp;", "&quot;", "a.md", "#s", "ref", "rc"]
+          "\u0663", "\u00a0", "data-", "set", "<a ", "<img ", ">", "&amp;", "&quot;", "a.md", "#s", "ref", "rc",
+          "https://e.org/"]
 
 
-def test_the_attribute_pattern_matches_where_the_plain_one_does() -> None:
-    """`LINK_ATTR` starts at `="` for speed; the plain pattern is the definition it must agree with."""
-    plain = re.compile(r'\b(href|src)="([^"]*)"')
+def test_the_rewriter_rewrites_exactly_the_urls_the_checker_reads() -> None:
     rng = random.Random(11)
     matched = 0
     for _ in range(20000):
-        html = "".join(rng.choice(PIECES) for _ in range(rng.randint(0, 14)))
-        expected = [(m.start(2) - 2, m.end(), m.group(2)) for m in plain.finditer(html)]
-        assert [(m.start(), m.end(), m.group(1)) for m in LINK_ATTR.finditer(html)] == expected, html
-        matched += len(expected)
-    assert matched > 1500
+        line = rng.choice(["<a ", "<img ", ""]) + "".join(rng.choice(PIECES) for _ in range(rng.randint(0, 14)))
+        asked: list[str] = []
+        rewrite_links(line, "drills/x.md", lambda ref: asked.append(ref.raw))  # type: ignore[func-returns-value]
+        checked = [link.ref.raw for link in find_links(line, "drills/x.md", 1)
+                   if not link.ref.url and (link.ref.target != "drills/x.md" or link.ref.raw.split("#")[0])]
+        assert asked == checked, line
+        matched += len(asked)
+    assert matched > 600
 
 
 def test_rendering_extensions() -> None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import select
 import signal
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Callable
 
@@ -25,6 +26,7 @@ from sitegen.content.frontmatter import FrontMatterError, body_of
 from sitegen.content.loader import decode
 from sitegen.render.bodies import encode, markdown_key
 from sitegen.render.markdown import MarkdownEngine
+from sitegen.watchdog import TooSlow, Watchdog
 
 # Fewer pages than this are not worth a process.
 MIN_PAGES = 48
@@ -40,10 +42,11 @@ class RenderAhead:
 
     @classmethod
     def start(cls, content_dir: Path, content_name: str, sources: list[str], cache: Cache, markdown: MarkdownEngine,
-              first: Callable[[], None] = lambda: None) -> "RenderAhead | None":
+              first: Callable[[], None] = lambda: None, watchdog: Watchdog | None = None) -> "RenderAhead | None":
         """Start rendering the Markdown of `sources` (content-relative paths); None when not worth it.
         `first` runs before that: other work whose result the build will find in the cache once
-        `first_done()` returns."""
+        `first_done()` returns. A body that renders longer than `watchdog` allows (when given) is
+        left to the build, which reports it."""
         if len(sources) < MIN_PAGES or not fork_is_safe():  # elsewhere the workers render it all
             return None
         markdown.instance()  # once, here, for this process and the render workers forked later too
@@ -66,7 +69,7 @@ class RenderAhead:
                     first()
                 finally:
                     os.close(done_write)  # first_done() returns, whether or not `first` succeeded
-                _render_ahead(content_dir, content_name, sources, cache, markdown, read_end)
+                _render_ahead(content_dir, content_name, sources, cache, markdown, watchdog, read_end)
                 code = 0
             finally:
                 os._exit(code)  # a forked child: the parent's exit handlers are not its own
@@ -103,7 +106,7 @@ def _ended(fd: int) -> bool:
 
 
 def _render_ahead(content_dir: Path, content_name: str, sources: list[str], cache: Cache, markdown: MarkdownEngine,
-                  stop_fd: int) -> None:
+                  watchdog: Watchdog | None, stop_fd: int) -> None:
     batch: list[tuple[str, bytes]] = []
     for source in sources:
         if _ended(stop_fd):  # the build closed its end
@@ -115,7 +118,12 @@ def _render_ahead(content_dir: Path, content_name: str, sources: list[str], cach
             continue
         key = markdown_key(body)
         if cache.get(key) is None:
-            batch.append((key, encode(markdown.html_body(body))))
+            try:
+                with watchdog.limit() if watchdog is not None else nullcontext():
+                    rendered = markdown.html_body(body)
+            except TooSlow:
+                continue
+            batch.append((key, encode(rendered)))
         if len(batch) >= 16:  # stored as it goes: what is stored when the stop comes is not lost
             cache.put_many(batch)
             batch = []

@@ -58,6 +58,7 @@ from sitegen.render.deps import Analyses, Answers, QuestionTexts, TemplateInfo
 from sitegen.render.markdown import HtmlBody, MarkdownEngine
 from sitegen.render.pages import Renderer, environment
 from sitegen.report import Reporter
+from sitegen.watchdog import TooSlow, Watchdog
 
 # A file whose time is this close to a build's start may change again within the same tick of
 # the file system's clock, so an equal size and time do not prove it unchanged.
@@ -201,6 +202,7 @@ class Builder:
         self._folder_key = ""
         self._env: Any = None  # kept with its compiled templates by a long-running Builder
         self._templates = ""  # TemplateInfo.signature of the templates it compiled
+        self._watchdog = Watchdog(settings.render_seconds)  # stops an output that renders too long
 
     # --- the previous builds --------------------------------------------------------------------
 
@@ -284,7 +286,7 @@ class Builder:
         new = [rel[len(prefix):] for rel in sources
                if rel.startswith(prefix) and rel.endswith(".md") and rel[len(prefix):] not in memo]
         return RenderAhead.start(self.settings.content_path, self.settings.content_dir, new, self.cache,
-                                 self._markdown, first=self._compile_templates)
+                                 self._markdown, first=self._compile_templates, watchdog=self._watchdog)
 
     def _checked_build(self, this: _Run) -> BuildResult:
         size = self.settings.card_size
@@ -510,7 +512,10 @@ class Builder:
                 return self._copy(folder, *copies[i - len(todo)], None)
             path, template, context = todo[i]
             try:
-                text, keys = renderer.produce(template, context)
+                with self._watchdog.limit():
+                    text, keys = renderer.produce(template, context)
+            except TooSlow:
+                return _Made(path, None, [], error=renderer.too_slow(path, template))
             except Exception as exc:  # a template error: report it with its file and line
                 return _Made(path, None, [], error=renderer.failure(exc))
             data = text.encode("utf-8")
@@ -528,20 +533,23 @@ class Builder:
         fresh: list[tuple[str, bytes]] = []
         if this.ahead is not None:
             this.ahead.stop()  # the render workers take over: they find what it rendered in the cache
-        for done, made in enumerate(run(work, jobs, self.jobs), 1):
-            self.reporter.progress("rendering", done, jobs)
-            fresh += made.bodies
-            unresolved += made.unresolved
-            if len(fresh) >= 256:  # stored as they come: 10,000 bodies held to the end weigh 100 MB
-                self.cache.put_many(fresh)
-                fresh = []
-            if made.error is not None:
-                errors.append(made.error)
-                continue
-            keys = table.ids(made.keys, made.values) if made.keys is not None else None
-            record = Output(keys, made.digest, made.size, made.mtime)
-            (manifest.copies if made.copy else manifest.outputs)[made.path] = record
-            writes += made.wrote
+        try:
+            for done, made in enumerate(run(work, jobs, self.jobs), 1):
+                self.reporter.progress("rendering", done, jobs)
+                fresh += made.bodies
+                unresolved += made.unresolved
+                if len(fresh) >= 256:  # stored as they come: 10,000 bodies held to the end weigh 100 MB
+                    self.cache.put_many(fresh)
+                    fresh = []
+                if made.error is not None:
+                    errors.append(made.error)
+                    continue
+                keys = table.ids(made.keys, made.values) if made.keys is not None else None
+                record = Output(keys, made.digest, made.size, made.mtime)
+                (manifest.copies if made.copy else manifest.outputs)[made.path] = record
+                writes += made.wrote
+        finally:
+            self._watchdog.release()  # no thread left behind: the cards' workers fork next
         self.cache.put_many(fresh)  # even when a template failed: the Markdown is good
         if errors:
             raise ContentError(sorted(set(errors)), len(renderer.site.pages))

@@ -43,7 +43,7 @@ _FENCED = re.compile(r"\n(?P<fence>~{3,}|`{3,})[ ]*(?:\{[^\n]*\}|\.?[\w#.+-]*[ ]
                      r"\n.*?(?<=\n)(?P=fence)[ ]*(?=\n|$)", re.DOTALL)
 _ATX = re.compile(r"(#{1,6})((?:\\.|[^\\#]|#+(?=[^#]))*?)#*$")
 _SETEXT = re.compile(r"(?:=+|-+)[ ]*$")
-_HR = re.compile(r"[ ]{0,3}(?=(?P<a>(-+[ ]{0,2}){3,}|(_+[ ]{0,2}){3,}|(\*+[ ]{0,2}){3,}))(?P=a)[ ]*$")
+HR = re.compile(r"[ ]{0,3}(?=(?P<a>(-+[ ]{0,2}){3,}|(_+[ ]{0,2}){3,}|(\*+[ ]{0,2}){3,}))(?P=a)[ ]*$")
 _LIST_ITEMS = (re.compile(r"[ ]{0,3}\d+\.[ ]+"), re.compile(r"[ ]{0,3}[*+-][ ]+"))  # sane_lists: one kind a list
 _NESTED_ITEM = re.compile(r"[ ]{4,7}(?:\d+\.|[*+-])[ ]+")
 _QUOTE = re.compile(r"[ ]{0,3}>[ ]?")
@@ -156,7 +156,7 @@ class _BlockScan:
             self.heading(1 if block[1][2].startswith("=") else 2, block[0], 0)
             _push(rest, block[2:])
             return ""
-        if starts & _HR_STARTS and (i := _first(block, _HR)) >= 0:
+        if starts & _HR_STARTS and (i := _first(block, HR)) >= 0:
             self.before(block, i, last, in_item)
             _push(rest, block[i + 1:])
             return ""
@@ -243,7 +243,7 @@ def _unquote(row: Row) -> Row:
     return (n, c + m.end(), text[m.end():]) if m else row
 
 
-def _code_free(body: str) -> str:
+def code_free(body: str) -> str:
     """The body as Python-Markdown sees it: tabs expanded, blank lines emptied and fenced code
     blanked (only closed fences count, as in fenced_code); line numbers stay."""
     text = body.replace("\r\n", "\n").expandtabs(4)
@@ -363,7 +363,7 @@ def _ids(raw_lists: list[str]) -> set[str]:
 
 def _scan(body: str, first_line: int) -> tuple[_BlockScan, set[str]]:
     """The headings found, and the ids attr_list gives other elements."""
-    text = _code_free(body)
+    text = code_free(body)
     scan = _BlockScan()
     if _NEEDS_BLOCKS.search("\n" + text) or _HASH_AFTER_TABLE_ROW.search(text):
         scan.parse(_blocks(_rows(text, first_line)))

@@ -20,7 +20,7 @@ from itertools import chain, compress
 from typing import Callable, Iterable, Iterator
 from urllib.parse import unquote, urlsplit
 
-from sitegen.check.headings import HeadingAt, StockMarkdown, element_ids, find_headings
+from sitegen.check.headings import HR, HeadingAt, StockMarkdown, code_free, element_ids, find_headings
 from sitegen.content import schema
 from sitegen.content.body import BodyLink, find_links
 from sitegen.content.frontmatter import FrontMatter
@@ -51,6 +51,7 @@ SEVERITY: dict[str, str] = {
     "UNIQ003": WARNING,  # two headings of a page want the same anchor
     "MEDIA001": WARNING,  # an image without alt text
     "MEDIA002": ERROR,  # an external link or video that is not a well-formed http(s) URL
+    "LIST001": WARNING,  # a list item that Markdown reads as text of the line above
 }
 
 # Which pages each reference key may point at.
@@ -576,6 +577,64 @@ def media(ctx: CheckContext, page: Page) -> Iterator[Diagnostic]:
         if ref.url and not (well_formed(ref.raw) or (mail and _EMAIL.fullmatch(ref.raw))):
             yield ctx.at(page, ref, "MEDIA002", f"{_what(ref, image)} is not a well-formed http(s) URL",
                          "write the full address, e.g. https://example.org/page")
+
+
+# --- 11. list items ------------------------------------------------------------------------------
+
+_ITEM = re.compile(r"( *)(?:[*+-]|\d{1,9}\.) ")  # Python-Markdown's list markers (no "1)")
+_NOT_PARAGRAPH = frozenset("#|<!")  # heading, table, HTML, admonition
+
+
+@rule(per_page=True)
+def list_items(ctx: CheckContext, page: Page) -> Iterator[Diagnostic]:
+    """LIST001: a line that looks like a list item but is read as text of the line above it: in
+    a list, one indented two or more levels (of 4 spaces) deeper than the item above; under a
+    paragraph, one indented further than the paragraph with no blank line before it. The lines
+    are read as Python-Markdown reads blocks (tests/test_checks.py holds the two to agree)."""
+    raw = page.body.split("\n")
+    level: int | None = None  # the nesting level of the list item above, while in a list
+    paragraph: int | None = None  # the indentation of the paragraph the line above is text of
+    code: int | None = None  # the indentation that keeps a code block going
+    blank = True  # the line above is blank (or there is none)
+    for offset, line in enumerate(code_free(page.body).split("\n")):
+        if not line.strip():
+            paragraph, blank = None, True
+            continue
+        indent = len(line) - len(line.lstrip(" "))
+        if code is not None and indent >= code:
+            blank = False
+            continue
+        code = None
+        item = _ITEM.match(line) is not None and not HR.match(line)
+        where = (page.body_line + offset, len(raw[offset]) - len(raw[offset].lstrip()) + 1)
+        if item and not blank and paragraph is not None and indent >= paragraph:
+            if indent > paragraph:  # one at the paragraph's margin may be prose ("2024. The year...")
+                yield ctx.at(page, where, "LIST001",
+                             "this list item follows a paragraph without a blank line, so Markdown reads it as "
+                             "text of the paragraph",
+                             "leave a blank line above it" + (" and start it at the margin" if not paragraph else ""))
+        elif item and not blank and level is not None and indent // 4 > level + 1:
+            yield ctx.at(page, where, "LIST001",
+                         f"this list item is indented {indent} spaces, more than one level (4 spaces) deeper than the "
+                         "item above, so Markdown reads it as text of that item",
+                         f"indent it by {4 * (level + 1)} spaces to nest it under that item, or "
+                         + (f"by {4 * level} spaces" if level else "start it at the margin"))
+        elif item:
+            if level is None and indent >= 4 or level is not None and blank and indent // 4 > level + 1:
+                code = 4 * (level + 2) if level is not None else 4
+            else:
+                level, paragraph = indent // 4, None
+        elif indent < 4 and line[indent] == "#":  # a heading ends a list
+            level = paragraph = None
+        elif not blank and (paragraph is not None or level is not None):
+            pass  # more text of the paragraph or item above
+        elif level is not None and indent // 4 > level + 1 or level is None and indent >= 4:
+            code = 4 * (level + 2) if level is not None else 4
+        elif indent >= 4:  # a paragraph of the item it is indented under
+            level, paragraph = indent // 4 - 1, 4 * (indent // 4)
+        else:  # a new paragraph, or another block, outside any list
+            level, paragraph = None, None if line[indent] in _NOT_PARAGRAPH else 0
+        blank = False
 
 
 def run(site: Site, content: Content, before: Seen | None = None) -> tuple[list[Diagnostic], Seen]:

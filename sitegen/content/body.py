@@ -6,7 +6,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Iterator, NamedTuple
 
 from sitegen.content.model import Ref
 from sitegen.content.schema import make_ref
@@ -43,31 +43,47 @@ _REFRESH_URL = re.compile(r"[^;,]*[;,]\s*+url\s*+=\s*+['\"]?([^'\"]*)", re.IGNOR
 _SRCSET_ITEM = re.compile(r"\s*+([^\s,]++)[^,]*+,?")
 
 
-def _raw_html_urls(line: str) -> Iterator[tuple[str, int, bool, str]]:
-    """(URL, 0-based column, is it an image, alt text) of every URL in the raw HTML tags of a line."""
+class RawUrl(NamedTuple):
+    """A URL in a raw HTML tag: where it is in the text it was found in, and its element."""
+
+    start: int  # 0-based
+    end: int
+    quoted: bool  # its value is in quotes; an unquoted one ends at the first space
+    tag: str  # the element's name, in lower case
+    alt: str  # the element's alt text
+
+
+def html_urls(text: str) -> Iterator[RawUrl]:
+    """Every URL in the raw HTML tags of `text`: a line of Markdown (for the checker) or a page's
+    rendered HTML (for the rewriter), read as browsers read tags, quoted values or not."""
     pos = 0
-    for tag in _TAG_START.finditer(line):
+    for tag in _TAG_START.finditer(text):
         if tag.start() < pos:
             continue  # inside the last tag's quoted value, not a tag
         name = tag.group(1).lower()
         found, attributes, pos = [], {}, tag.end()
-        while (m := _ATTRIBUTE.match(line, pos)) and m.end() > pos:
+        while (m := _ATTRIBUTE.match(text, pos)) and m.end() > pos:
             pos = m.end()
             key = m.group(1).lower()
             group = next((i for i in (2, 3, 4) if m.group(i) is not None), 0)
             if not group:
                 continue
-            attributes.setdefault(key, m.group(group))
+            attributes.setdefault(key, (m.group(group), m.start(group), group != 4))
             if key in ("srcset", "imagesrcset"):
-                found += [(u.group(1), m.start(group) + u.start(1)) for u in _SRCSET_ITEM.finditer(m.group(group))]
+                found += [(m.start(group) + u.start(1), m.start(group) + u.end(1), group != 4)
+                          for u in _SRCSET_ITEM.finditer(m.group(group))]
             elif key in _URL_ATTRIBUTES:
-                found.append((m.group(group), m.start(group)))
-        if name == "meta" and attributes.get("http-equiv", "").lower() == "refresh":
-            refresh = _REFRESH_URL.match(attributes.get("content", ""))
+                found.append((m.start(group), m.end(group), group != 4))
+        if name == "meta" and attributes.get("http-equiv", ("",))[0].lower() == "refresh":
+            content, start, quoted = attributes.get("content", ("", 0, True))
+            refresh = _REFRESH_URL.match(content)
             if refresh:
-                found.append((refresh.group(1).strip(), line.find(refresh.group(1), tag.end())))
-        for url, column in found:
-            yield url, column, name == "img", attributes.get("alt", "")
+                url = refresh.group(1)
+                begin = start + refresh.start(1) + len(url) - len(url.lstrip())
+                found.append((begin, begin + len(url.strip()), quoted))
+        alt = attributes.get("alt", ("",))[0]
+        for start, end, quoted in found:
+            yield RawUrl(start, end, quoted, name, alt)
 
 
 @dataclass(frozen=True)
@@ -110,6 +126,6 @@ def find_links(body: str, source: str, first_line: int) -> list[BodyLink]:
         if m:
             add(m.group(2), m.start(1) + 1, False, m.group(1))
         if "<" in line:
-            for target, column, image, alt in _raw_html_urls(line):
-                add(target, column + 1, image, alt)
+            for url in html_urls(line):
+                add(line[url.start:url.end], url.start + 1, url.tag == "img", url.alt)
     return links

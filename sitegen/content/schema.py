@@ -14,6 +14,7 @@ from functools import lru_cache
 from typing import Any, Callable
 from urllib.parse import unquote, urlsplit
 
+from sitegen.config import CONTROL  # what XML 1.0 and HTML cannot carry: a feed holding one is not well-formed
 from sitegen.content.model import (
     MOVEMENT_TYPES,
     PAGE_TYPES,
@@ -54,10 +55,6 @@ def _type_name(value: Any) -> str:
         return "nothing (an empty value)"
     return {bool: "true/false", int: "a number", float: "a number", str: "text", list: "a list",
             dict: "a mapping"}.get(type(value), type(value).__name__)
-
-
-# Characters XML 1.0 or HTML do not allow in text: a feed holding one is not well-formed.
-CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
 
 
 def text(value: Any, ctx: RefContext) -> str:

@@ -257,10 +257,11 @@ class PreviewServer:
 
     def status(self) -> dict:
         """The errors of the last build, or else of the last card run (those of a broken build are
-        what is wrong now). `cards` is "waiting" for a good build, "rendering", "failed" or "ready"."""
+        what is wrong now). `cards` is "waiting" for a good build, "rendering", "failed" or "ready";
+        `building` says a build runs or is about to."""
         return {"version": self.builds, "errors": self._errors or self._card_errors,
                 "from": "build" if self._errors or not self._card_errors else "cards",
-                "built": (self.root / MARKER).exists(), "cards": self.card_state()}
+                "built": (self.root / MARKER).exists(), "cards": self.card_state(), "building": self.building()}
 
     def card_state(self) -> str:
         if self.cards is not None and self.cards.pending:

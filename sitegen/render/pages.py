@@ -355,6 +355,19 @@ class Renderer:
             raise exc
         return template_error(exc, settings)
 
+    def too_slow(self, path: str, template: str) -> Diagnostic:
+        """The error for an output whose rendering was stopped at the time limit: at its page's
+        file, or else at its template."""
+        settings = self.site.settings
+        message = f"rendering {path} took longer than {settings.render_seconds:g} s and was stopped"
+        page = next((p for p in self.site.pages if p.output_file == path), None)
+        if page is not None:
+            return Diagnostic(page.file, 1, 1, ERROR, "SLOW001", message,
+                              "split the page into shorter ones, or simplify its Markdown (long paragraphs full of "
+                              "[ < ( and deep lists are slow); the limit is the render_time_limit setting")
+        return template_diagnostic(theme.find(settings, "templates", template), 1, message, settings, "SLOW001",
+                                   "simplify the template's loops, or raise the render_time_limit setting")
+
     def render_all(self, only: set[str] | None = None) -> dict[str, str]:
         import jinja2
 
