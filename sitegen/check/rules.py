@@ -585,14 +585,27 @@ _ITEM = re.compile(r"( *)(?:[*+-]|\d{1,9}\.) ")  # Python-Markdown's list marker
 _NOT_PARAGRAPH = frozenset("#|<!")  # heading, table, HTML, admonition
 
 
+def _kind(line: str, indent: int) -> str:
+    return "numbered" if line[indent].isdigit() else "bulleted"
+
+
+def _joins(kinds: list[str], at: int, level: int, kind: str) -> int | None:
+    """The level of the list that an item of `kind`, indented to level `at`, joins while lists
+    are open down to `level`: its own level's when the kinds match, else (as text of the item
+    above) the first inner one that matches; None when none does, and it stays text."""
+    return next((j for j in range(at, level + 1) if kinds[j] == kind), None)
+
+
 @rule(per_page=True)
 def list_items(ctx: CheckContext, page: Page) -> Iterator[Diagnostic]:
     """LIST001: a line that looks like a list item but is read as text of the line above it: in
-    a list, one indented two or more levels (of 4 spaces) deeper than the item above; under a
-    paragraph, one indented further than the paragraph with no blank line before it. The lines
+    a list, one indented two or more levels (of 4 spaces) deeper than the item above, or one of
+    the other kind (numbered, bulleted) at a level open above it (sane_lists keeps kinds apart);
+    under a paragraph, one indented further than the paragraph with no blank line before it. The lines
     are read as Python-Markdown reads blocks (tests/test_checks.py holds the two to agree)."""
     raw = page.body.split("\n")
     level: int | None = None  # the nesting level of the list item above, while in a list
+    kinds: list[str] = []  # the kind of list open at each level, to that of the item above
     paragraph: int | None = None  # the indentation of the paragraph the line above is text of
     code: int | None = None  # the indentation that keeps a code block going
     blank = True  # the line above is blank (or there is none)
@@ -613,6 +626,17 @@ def list_items(ctx: CheckContext, page: Page) -> Iterator[Diagnostic]:
                              "this list item follows a paragraph without a blank line, so Markdown reads it as "
                              "text of the paragraph",
                              "leave a blank line above it" + (" and start it at the margin" if not paragraph else ""))
+        elif item and not blank and level is not None and indent // 4 <= level < len(kinds) \
+                and (joined := _joins(kinds, indent // 4, level, kind := _kind(line, indent))) != indent // 4:
+            if joined is None:
+                yield ctx.at(page, where, "LIST001",
+                             f"this {kind} list item follows a {kinds[level]} one without a blank line, so Markdown "
+                             "reads it as text of the item above",
+                             f"indent it by {4 * (level + 1)} spaces to nest it under that item, or leave a blank "
+                             "line above it to start a new list")
+            else:  # an item of the inner list it joins
+                level, paragraph = joined, None
+                del kinds[level + 1:]
         elif item and not blank and level is not None and indent // 4 > level + 1:
             yield ctx.at(page, where, "LIST001",
                          f"this list item is indented {indent} spaces, more than one level (4 spaces) deeper than the "
@@ -624,6 +648,7 @@ def list_items(ctx: CheckContext, page: Page) -> Iterator[Diagnostic]:
                 code = 4 * (level + 2) if level is not None else 4
             else:
                 level, paragraph = indent // 4, None
+                kinds[level:] = [_kind(line, indent)]
         elif indent < 4 and line[indent] == "#":  # a heading ends a list
             level = paragraph = None
         elif not blank and (paragraph is not None or level is not None):
