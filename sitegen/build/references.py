@@ -22,7 +22,10 @@ SCANNED = (".html", ".css", ".xml")
 # Attribute names in any case; values quoted either way or not at all, as HTML allows. An
 # unquoted value ends the attribute (space, `>`, `/>`) and holds no `&`: escaped markup in a
 # code sample or the feed's content (`src=x.png&gt;`, `href=&quot;x&quot;`) is text, not a tag.
-_HTML = re.compile(rb"""\s((?i:href|src|srcset|content))\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`&]+)(?=[\s>]|/>))""")
+# Matched from the "=" on, the name checked behind it: the engine then jumps from "=" to "="
+# instead of trying every space, four times faster. (So no space between a name and its "=".)
+_HTML = re.compile(rb"""=(?:(?<=\s(?i:href)=)|(?<=\s(?i:src)=)|(?<=\s((?i:srcset))=)|(?<=\s((?i:content))=))"""
+                   rb"""\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`&]+)(?=[\s>]|/>))""")
 _CSS = re.compile(rb"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)'"\s]*))\s*\)|@import\s+(?:"([^"]*)"|'([^']*)')""")
 _LOC = re.compile(rb"<loc>\s*([^<\s]*)\s*</loc>")
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
@@ -33,7 +36,9 @@ def _matches(rel: str, data: bytes) -> set[tuple[bytes, bytes]]:
     files many times, and each is looked at once."""
     if rel.endswith(".css"):
         return {(b"", next(g for g in groups if g)) for groups in _CSS.findall(data) if any(groups)}
-    found = {(name.lower(), double or single or bare) for name, double, single, bare in _HTML.findall(data)}
+    # The name, where it matters: srcset and content; href and src are read alike (b"").
+    found = {((srcset or content).lower(), double or single or bare)
+             for srcset, content, double, single, bare in _HTML.findall(data)}
     return found | {(b"", loc) for loc in _LOC.findall(data)} if rel.endswith(".xml") else found
 
 
@@ -99,7 +104,9 @@ class References:
                               if (path := target(ref, rel, self.base_url, self.base_path)) is not None)
                 relative = any(not (ref[:1] in ("/", "#") or ":" in ref) for ref in refs)
                 self._resolved[(here, match) if relative else match] = pairs
-            found += [(rel, ref, path) for ref, path in pairs if not resolves(path, present, skip)]
+            for ref, path in pairs:
+                if path not in present and not resolves(path, present, skip):  # nearly all are present
+                    found.append((rel, ref, path))
         return found
 
 
