@@ -34,7 +34,7 @@ _INLINE = re.compile(r"(!?)\[([^\]\[]*+)\]\(\s*+<?([^)\s>\[]*+)>?(?:\s++[\"'(][^
 _REF_DEF = re.compile(r"^\s{0,3}\[([^\]]+)\]:\s*<?(\S+?)>?(?:\s|$)")
 # Raw HTML: a tag's start, then its attributes one at a time, quoted or not (as browsers read
 # them). Nothing gives back what it took, and an attribute never spans a "<" outside quotes.
-_TAG_START = re.compile(r"<([a-zA-Z][a-zA-Z0-9-]*+)")
+_TAG_START = re.compile(r"<([a-zA-Z][a-zA-Z0-9-]*+)(?=[\s/])")  # a tag with attributes: others hold no URL
 _ATTRIBUTE = re.compile(r"""[\s/]*+([^\s"'<>/=]++)(?:\s*+=\s*+(?:"([^"]*+)"|'([^']*+)'|([^\s"'<>`]++)))?""")
 # Attributes whose value is a URL a browser loads or follows; srcset holds several.
 _URL_ATTRIBUTES = frozenset({"href", "src", "action", "formaction", "data", "poster", "background", "cite",
