@@ -132,6 +132,34 @@ def test_the_deck_is_the_cover_then_each_drill_in_progression_order(built: Path)
         assert f"STEP {number} OF 3" in own
 
 
+def test_the_deck_cover_shows_the_progression_diagram(built: Path, tmp_path: Path):
+    """The guide page's drawing, three nodes to a row: each drill with its step and level, then what it unlocks."""
+    from PIL import Image
+
+    deck = built / "output" / "cards" / f"{GUIDE}-deck.pdf"
+    assert len(PdfReader(deck).pages) == 1 + len(DRILLS)  # the diagram takes the list's place, on the one cover
+    text = subprocess.run(["pdftotext", "-f", "1", "-l", "1", str(deck), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    # pdftotext reads each node's box as one block of lines.
+    blocks = [" ".join(block.split()) for block in text.split("\n\n")]
+    site = check(load_settings(built)).site
+    by_slug = {p.slug: p for p in site.pages}
+    drills = [b for b in blocks if b.endswith(tuple(f"Level {by_slug[d].level}" for d in DRILLS)) and "Step" in b]
+    assert drills == [f"{by_slug[d].title} Step {n} Level {by_slug[d].level}" for n, d in enumerate(DRILLS, 1)]
+    unlocks = blocks[blocks.index("THEN IT UNLOCKS") + 1:]
+    for slug in EXERCISES:
+        assert any(b.startswith(by_slug[slug].title) for b in unlocks), (slug, unlocks)
+    # The exercises are in the drawing, not also in a line of text beside the QR code.
+    assert "Then:" not in text
+    # Drawn inside the card's margins, boxes and all.
+    subprocess.run(["pdftoppm", "-png", "-r", "100", "-f", "1", "-l", "1", "-singlefile", str(deck),
+                    str(tmp_path / "cover")], check=True)
+    dark = Image.open(tmp_path / "cover.png").convert("L").point(lambda v: 255 if v < 128 else 0)
+    left, top, right, bottom = dark.getbbox()
+    margin = 100 * 9 / 72
+    assert left >= margin and top >= margin and right <= 400 - margin and bottom <= 600 - margin
+
+
 def test_each_pin_is_a_1000_by_1500_png(built: Path):
     for slug in CARDED:
         assert png_size(built / "output" / "pins" / f"{slug}.png") == (1000, 1500)

@@ -22,6 +22,7 @@ from sitegen.config import Settings
 from sitegen.content.model import Guide, Movement, Page
 from sitegen.content.site import Site
 from sitegen.diagnostics import Diagnostic
+from sitegen.render import diagram
 
 CARD_TEMPLATE = "card.html"
 PIN_TEMPLATE = "pin.html"
@@ -90,16 +91,17 @@ def movement_context(site: Site, page: Movement) -> dict[str, Any]:
 
 
 def guide_context(site: Site, page: Guide) -> dict[str, Any]:
-    """The deck's cover: the progression at a glance, each step with its gate."""
+    """The deck's cover: the progression diagram, the drills in order, then what they unlock (each
+    drill's own card, next in the deck, states its gate)."""
     graph = site.graph
     drills = graph.resolve_all(page.drills)
+    exercises = graph.resolve_all(page.exercises)
     return {
         **_common(site, page),
         "summary": page.summary,
-        "drills": [{"number": i, "title": d.title, "level": getattr(d, "level", None),
-                    "sets": getattr(d, "sets", None), "reps": getattr(d, "reps", None),
-                    "mastery": getattr(d, "mastery", "")} for i, d in enumerate(drills, 1)],
-        "unlocks": [e.title for e in graph.resolve_all(page.exercises)],
+        "diagram": diagram.svg(page.title, drills, exercises, None, layout=diagram.CARD) if drills else "",
+        "drills": [d.title for d in drills],
+        "exercises": [e.title for e in exercises],
     }
 
 
