@@ -51,8 +51,7 @@ def parser() -> argparse.ArgumentParser:
                        description="Check the site, then write the HTML site and the cards. Nothing is written "
                                    "when the check finds an error: the previous output stays as it was.")
     b.add_argument("--no-cards", dest="cards", action="store_false", help="skip the PDF cards and pin images")
-    b.add_argument("--drafts", action="store_true", help="include pages marked draft: true")
-    b.add_argument("--future", action="store_true", help="include pages dated after today")
+    _unpublished_options(b, "include")
     b.add_argument("--strict", action="store_true", help="treat warnings as errors")
     b.add_argument("--output", type=Path, metavar="DIR", help="write here instead of the output_dir setting")
     b.add_argument("--base-url", metavar="URL", help="override the base_url setting")
@@ -65,8 +64,7 @@ def parser() -> argparse.ArgumentParser:
                                    "1 when there are errors (or warnings with --strict).")
     c.add_argument("--format", choices=("text", "json"), default="text", help="text (default) or a JSON array")
     c.add_argument("--strict", action="store_true", help="treat warnings as errors")
-    c.add_argument("--drafts", action="store_true", help="check draft pages as published")
-    c.add_argument("--future", action="store_true", help="check pages dated after today as published")
+    _unpublished_options(c, "check, as published,")
     c.add_argument("--no-cards", dest="cards", action="store_false",
                    help="skip laying out the cards (faster; leaves out the check that every card fits its page)")
 
@@ -108,8 +106,15 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
     s.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     s.add_argument("--open", action="store_true", help="open the site in a web browser")
-    s.add_argument("--drafts", action="store_true", help="show draft pages")
+    _unpublished_options(s, "show")
     return p
+
+
+def _unpublished_options(p: argparse.ArgumentParser, verb: str) -> None:
+    """The pages a published site leaves out, alike on every command that reads the pages
+    (content.loader.Unpublished)."""
+    p.add_argument("--drafts", action="store_true", help=f"{verb} pages marked draft: true")
+    p.add_argument("--future", action="store_true", help=f"{verb} pages dated after today")
 
 
 def entry() -> None:
@@ -179,9 +184,11 @@ def run(args: argparse.Namespace) -> int:
 
         return cards_command(settings, size=args.size)
     if args.command == "serve":
+        from sitegen.content.loader import Unpublished
         from sitegen.preview.server import serve
 
-        return serve(settings, host=args.host, port=args.port, open_browser=args.open, drafts=args.drafts)
+        return serve(settings, host=args.host, port=args.port, open_browser=args.open,
+                     unpublished=Unpublished(drafts=args.drafts, future=args.future))
     raise UsageError(f"error: unknown command {args.command}")
 
 

@@ -5,6 +5,8 @@ Requests go over raw sockets so that no client library tidies up the paths we se
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import re
 import signal
@@ -14,10 +16,11 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Iterator
 
 import psutil
 import pytest
-from conftest import free_port
+from conftest import free_port, write_page
 
 from sitegen.cli import main
 from sitegen.config import load_settings
@@ -78,8 +81,6 @@ class Running:
         return self.server.port
 
     def status(self) -> dict:
-        import json
-
         return json.loads(request(self.port, "/_sitegen/status")[2])
 
     def edit(self, rel: str, old: str, new: str) -> None:
@@ -274,8 +275,6 @@ def card_text(port: int) -> str | None:
 async def edit_and_hear_reload(preview, old: str, new: str) -> tuple[str, str | None, dict]:
     """As a livereload page: save an edit, wait for the reload message, and at that instant take the
     page, the card and the status, before anything else can happen."""
-    import json
-
     from tornado.httpclient import HTTPRequest
     from tornado.websocket import websocket_connect
 
@@ -439,10 +438,13 @@ def alive(process: psutil.Process) -> bool:
         return False
 
 
-def test_ctrl_c_stops_cleanly_and_removes_the_preview_folder(example_site):
+@contextlib.contextmanager
+def serve_command(site: Path, *options: str) -> Iterator[tuple[subprocess.Popen, int]]:
+    """`sitegen serve` in a process of its own, as a user starts it: the process and its port,
+    once it says it is serving. Killed on the way out if the test has not stopped it."""
     port = free_port()
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    proc = subprocess.Popen([sys.executable, "-m", "sitegen", "-C", str(example_site), "serve", "--port", str(port)],
+    proc = subprocess.Popen([sys.executable, "-m", "sitegen", "-C", str(site), "serve", "--port", str(port), *options],
                             stderr=subprocess.PIPE, text=True, env=env)
     try:
         lines = []
@@ -451,6 +453,16 @@ def test_ctrl_c_stops_cleanly_and_removes_the_preview_folder(example_site):
             if line.startswith("serving"):
                 break
         assert f"http://127.0.0.1:{port}/" in lines[-1], lines
+        yield proc, port
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        proc.stderr.close()
+
+
+def test_ctrl_c_stops_cleanly_and_removes_the_preview_folder(example_site):
+    with serve_command(example_site) as (proc, port):
         assert "Dowel Hip Hinge" in page_text(port)
         preview = example_site / f".sitegen-preview-{port}"
         assert (preview / "site" / "index.html").is_file()
@@ -469,10 +481,28 @@ def test_ctrl_c_stops_cleanly_and_removes_the_preview_folder(example_site):
         assert [p for p in example_site.rglob("*") if p.name.startswith((".sitegen-preview", ".site."))] == []
         # Without process groups the workers end at their next card, once they find their queue gone.
         wait_for(lambda: not any(alive(p) for p in job), timeout=10)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-        proc.stderr.close()
+
+
+def test_serve_future_shows_the_pages_dated_after_today_and_makes_their_cards(example_site):
+    """`--future` reaches the preview's build and its card process, as `build --future` and `check --future`."""
+    write_page(example_site, "drills/hinge-hold.md", """
+        ---
+        type: drill
+        title: Hinge hold
+        date: 2999-01-01
+        mastery: a 30 s hold with a flat back
+        ---
+        Later.
+        """)
+    for options, shown in [((), False), (("--future",), True)]:
+        with serve_command(example_site, *options) as (proc, port):
+            status, _, body = request(port, "/drills/hinge-hold/")
+            assert (status, b"Hinge hold" in body) == ((200, True) if shown else (404, False)), options
+            assert ("/drills/hinge-hold/" in page_text(port, "/sitemap.xml")) == shown
+            wait_for(lambda: json.loads(request(port, "/_sitegen/status")[2])["cards"] == "ready", timeout=120)
+            assert request(port, "/cards/hinge-hold.pdf")[0] == (200 if shown else 404), options
+            proc.send_signal(signal.SIGINT)
+            assert proc.wait(timeout=15) == 0
 
 
 # --- in a real browser --------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import errno
 import gc
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Callable
 
@@ -34,6 +34,22 @@ def ignored(name: str) -> bool:
 def everything_kept(name: str) -> bool:
     """For static/, copied whole: its hidden files (.well-known/, .htaccess) are published too."""
     return False
+
+
+@dataclass(frozen=True)
+class Unpublished:
+    """Which pages a published site leaves out that a command shows anyway: `--drafts`, `--future`."""
+
+    drafts: bool = False
+    future: bool = False
+
+    def flags(self) -> list[str]:
+        """As command-line options, for a command run in another process."""
+        return [f"--{f.name}" for f in fields(self) if getattr(self, f.name)]
+
+    @classmethod
+    def from_flags(cls, argv: list[str]) -> Unpublished:
+        return cls(**{f.name: f"--{f.name}" in argv for f in fields(cls)})
 
 
 @dataclass

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from sitegen.capabilities import native
 from sitegen.config import Settings
+from sitegen.content.loader import Unpublished
 
 if TYPE_CHECKING:
     from sitegen.cards import CardLinks
@@ -64,8 +65,9 @@ class BackgroundCards:
 
     `request()` and `on_done` belong to the server's event loop; the run waits in a thread."""
 
-    def __init__(self, root: Path, out: Path, drafts: bool, loop: Any, on_done: Callable[[CardOutcome], None]):
-        self.root, self.out, self.drafts = root, out, drafts
+    def __init__(self, root: Path, out: Path, unpublished: Unpublished, loop: Any,
+                 on_done: Callable[[CardOutcome], None]):
+        self.root, self.out, self.unpublished = root, out, unpublished
         self.loop = loop
         self.on_done = on_done
         self.running = False
@@ -107,7 +109,7 @@ class BackgroundCards:
             # Its input: a pipe this process holds open, and the system closes when it ends.
             theirs, self._lifeline = os.pipe()
             try:
-                self._process = subprocess.Popen(command + (["--drafts"] if self.drafts else []),
+                self._process = subprocess.Popen(command + self.unpublished.flags(),
                                                  stdin=theirs, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                                  text=True, creationflags=BELOW_NORMAL,
                                                  start_new_session=native("os", "killpg") is not None)
@@ -155,7 +157,7 @@ def _failed(message: str) -> CardOutcome:
 # --- the card process -------------------------------------------------------------------------
 
 
-def make_cards(root: Path, out: Path, drafts: bool) -> dict:
+def make_cards(root: Path, out: Path, unpublished: Unpublished) -> dict:
     """Check the site and write its cards into `out`; a failure leaves the cards there as they were.
     Returns CardOutcome's fields, as JSON-ready data."""
     import io
@@ -172,7 +174,8 @@ def make_cards(root: Path, out: Path, drafts: bool) -> dict:
     reporter = NullReporter()
     try:
         settings = load_settings(root)
-        checked = check(settings, drafts=drafts, more_outputs=lambda site: card_claims(site, settings.card_size))
+        checked = check(settings, drafts=unpublished.drafts, future=unpublished.future,
+                        more_outputs=lambda site: card_claims(site, settings.card_size))
     except SitegenError:
         return {"skipped": True}
     if checked.failed():
@@ -208,7 +211,7 @@ def main(argv: list[str]) -> int:
     if nice is not None:
         nice(NICENESS)
     root, out = Path(argv[0]), Path(argv[1])
-    print(json.dumps(make_cards(root, out, "--drafts" in argv[2:])))
+    print(json.dumps(make_cards(root, out, Unpublished.from_flags(argv[2:]))))
     return 0
 
 

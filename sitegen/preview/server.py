@@ -23,6 +23,7 @@ from typing import Callable
 from sitegen.build.output import MARKER
 from sitegen.capabilities import portable
 from sitegen.config import Settings
+from sitegen.content.loader import Unpublished
 from sitegen.errors import UsageError
 from sitegen.preview.overlay import overlay_entries
 from sitegen.preview.session import DEBOUNCE, Outcome, Rebuilds, changed_report
@@ -36,12 +37,12 @@ PREVIEW_MARK = ".sitegen-preview"
 
 
 def serve(settings: Settings, *, host: str = "127.0.0.1", port: int = 8000, open_browser: bool = False,
-          drafts: bool = False) -> int:
+          unpublished: Unpublished = Unpublished()) -> int:
     reporter = Reporter()
     if not is_loopback(host):
         reporter.info(f"warning: serving on {host or 'every address'} lets other machines on your network see "
                       "the preview; leave out --host to keep it on this machine (127.0.0.1)")
-    server = PreviewServer(settings, host=host, port=port, drafts=drafts, reporter=reporter)
+    server = PreviewServer(settings, host=host, port=port, unpublished=unpublished, reporter=reporter)
     server.bind()
     server.run(open_browser=open_browser)
     return 0
@@ -128,12 +129,12 @@ def overlay_errors(outcome: Outcome) -> list[dict]:
 class PreviewServer:
     """One preview: its sockets, its folder, its watcher, the builds and the open pages."""
 
-    def __init__(self, settings: Settings, *, host: str = "127.0.0.1", port: int = 8000, drafts: bool = False,
-                 reporter: Reporter | None = None):
+    def __init__(self, settings: Settings, *, host: str = "127.0.0.1", port: int = 8000,
+                 unpublished: Unpublished = Unpublished(), reporter: Reporter | None = None):
         self.settings = settings
         self.host = host
         self.port = port
-        self.drafts = drafts
+        self.unpublished = unpublished
         self.reporter = reporter or Reporter()
         self.ready = threading.Event()
         self.builds = 0  # finished builds, good or bad: the status's version
@@ -187,7 +188,7 @@ class PreviewServer:
         self.loop = IOLoop.current()
         http, restore = None, _nothing
         try:
-            self.cards = BackgroundCards(self.settings.root, self.cards_root, self.drafts, self.loop,
+            self.cards = BackgroundCards(self.settings.root, self.cards_root, self.unpublished, self.loop,
                                          self._cards_done)
             self.watcher = SourceWatcher(self.settings, self._changed)
             self.watcher.start()  # before the first build, so no save is missed
@@ -376,5 +377,5 @@ class PreviewServer:
 
         preview = settings.with_base_url(self.url)
         # The pages link their cards; the cards themselves are made in the background.
-        return Builder(preview, output=self.root, cards=False, drafts=self.drafts, reporter=NullReporter(),
-                       extra_context={"cards": links(preview)})
+        return Builder(preview, output=self.root, cards=False, drafts=self.unpublished.drafts,
+                       future=self.unpublished.future, reporter=NullReporter(), extra_context={"cards": links(preview)})
