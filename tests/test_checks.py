@@ -121,6 +121,15 @@ EXPECTED = {
         ("content/guides/g.md", 16, 4, "UNIQ003", W),
         ("content/tags.md", 2, 1, "UNIQ002", E),
     ],
+    # Links in FAQ answers (Markdown in the front matter) follow the body's rules, each at its place
+    # in its answer: on one line, in quotes, in a literal block; in a folded answer, at its first line.
+    "faq-links": [
+        ("content/guides/g.md", 7, 65, "LINK001", E),
+        ("content/guides/g.md", 9, 15, "LINK001", E),
+        ("content/guides/g.md", 13, 46, "LINK002", E),
+        ("content/guides/g.md", 15, 57, "MEDIA002", E),
+        ("content/guides/g.md", 18, 7, "LINK001", E),
+    ],
     "media": [
         ("content/drills/a.md", 4, 8, "MEDIA001", W),
         ("content/drills/a.md", 5, 8, "MEDIA002", E),
@@ -244,6 +253,37 @@ def test_image_and_outside_messages() -> None:
     assert hints[2] == "did you mean '../images/fig.svg'?"
     absolute = diagnostics("link-outside")[2]
     assert absolute.hint == "write it relative to this file: '../exercises/y.md'"
+
+
+def test_a_link_in_an_faq_answer_is_named_as_one() -> None:
+    first, *_rest, folded = messages("faq-links")
+    assert first == ("content/guides/g.md:7:65: error[LINK001]: link '../notes.md' in an FAQ answer does not exist; "
+                     "fix the path; it is relative to content/guides/")
+    assert folded.startswith("content/guides/g.md:18:7: error[LINK001]: link '../drills/c.md' in an FAQ answer")
+
+
+def test_valid_links_in_faq_answers_pass_and_render_as_body_links_do(example_site: Path) -> None:
+    from sitegen.build.builder import build
+    from sitegen.report import NullReporter
+
+    guide = example_site / "content/guides/learn-the-hip-hinge.md"
+    text = guide.read_text(encoding="utf-8")
+    link = "[the Romanian deadlift](../drills/bodyweight-rdl.md#why-it-matters)"
+    guide.write_text(text.replace("a: Little and often.", f"a: Little and often, as in {link}.")
+                     .replace("## What is a hip hinge?", f"## What is a hip hinge?\n\nSee {link}."), encoding="utf-8")
+    settings = load_settings(example_site).with_base_url("https://example.org/coach/")
+    assert check(settings).diagnostics == []
+    build(settings, cards=False, reporter=NullReporter())
+    page = (example_site / "output/guides/learn-the-hip-hinge/index.html").read_text(encoding="utf-8")
+    href = '<a href="/coach/drills/bodyweight-rdl/#why-it-matters">the Romanian deadlift</a>'
+    answer = re.search(r'<section class="faq".*?</section>', page, re.S).group(0)
+    assert href in answer and page.count(href) == 2  # the answer's link, as the body's
+    lines = text.replace("a: Little and often.", "a: Little and often, as in [this](../drills/nope.md).").split("\n")
+    guide.write_text("\n".join(lines), encoding="utf-8")
+    [broken] = check(settings).diagnostics
+    line = next(i for i, written in enumerate(lines, 1) if "[this]" in written)
+    where = (broken.file, broken.line, broken.column, broken.code)
+    assert where == ("content/guides/learn-the-hip-hinge.md", line, lines[line - 1].index("[this]") + 2, "LINK001")
 
 
 def test_a_cycle_is_reported_whole_at_its_first_edge() -> None:

@@ -113,6 +113,16 @@ class Site:
         self.write(source, front, body)
         return f"link to {target} in {source}"
 
+    def faq_link(self) -> str:
+        """An FAQ answer (Markdown in the front matter) with a link: on one line, quoted, or in a literal block."""
+        source = self.pick()
+        target = self.target(source)
+        if self.rng.random() < 0.4 and target.endswith(".md"):
+            target += "#" + self.rng.choice(ANCHORS)
+        link = f"{'!' if self.rng.random() < 0.2 else ''}[see this]({target})"
+        answer = self.rng.choice([f"Try {link}.", f"'Try {link}.'", f"|\n      First.\n      Then {link}."])
+        return self.set_key(source, "faq", None if self.rng.random() < 0.15 else f"\n  - q: Where?\n    a: {answer}")
+
     def heading(self) -> str:
         source = self.pick()
         front, body = self.parts(source)
@@ -284,7 +294,7 @@ class Site:
 
 
 EDITS: list[tuple[Callable[[Site], str], int]] = [
-    (Site.body_sentence, 6), (Site.body_link, 5), (Site.heading, 4), (Site.front_key, 8), (Site.front_blank, 2),
+    (Site.body_sentence, 6), (Site.body_link, 5), (Site.faq_link, 3), (Site.heading, 4), (Site.front_key, 8), (Site.front_blank, 2),
     (Site.progression, 3), (Site.mistake, 2), (Site.add_page, 2), (Site.remove_page, 1), (Site.image, 2), (Site.restore, 5),
 ]
 
@@ -354,6 +364,13 @@ def change(rel: str, old: str, new: str) -> Callable[[Path], None]:
 SCENARIOS: dict[str, list[Callable[[Path], None]]] = {
     "a heading that anchored links point at is renamed": [
         change("drills/b.md", "## Set-up", "## Setup"), change("drills/b.md", "## Setup", "## Set-up")],
+    "a heading an FAQ answer's anchored link points at is renamed": [
+        change("about.md", "title: About", "title: About\nfaq:\n  - q: How?\n    a: |\n      Read\n      [b](drills/b.md#set-up)."),
+        change("drills/b.md", "## Set-up", "## Setup"), change("drills/b.md", "## Setup", "## Set-up")],
+    "an FAQ answer's link reaches, then no longer reaches, a new page": [
+        put("drills/new.md", "type: drill\ntitle: New\n---\n"),
+        change("about.md", "title: About", "title: About\nfaq:\n  - q: Why?\n    a: See [n](drills/new.md)."),
+        change("about.md", "[n](drills/new.md)", "[n](drills/a.md)")],
     "an image is deleted and put back": [put("images/pic.svg", None), put("images/pic.svg", "<svg/>")],
     "a missing file close to a broken link's appears": [
         change("about.md", "See [a]", "![x](images/none.svg) See [a]"), put("images/nine.svg", "<svg/>")],

@@ -22,7 +22,7 @@ from urllib.parse import unquote, urlsplit
 
 from sitegen.check.headings import HR, HeadingAt, StockMarkdown, code_free, element_ids, find_headings
 from sitegen.content import schema
-from sitegen.content.body import BodyLink, find_links
+from sitegen.content.body import BodyLink, answer_links, find_links
 from sitegen.content.frontmatter import FrontMatter
 from sitegen.content.loader import Content
 from sitegen.content.model import MOVEMENT_TYPES, Guide, Movement, Page, Ref
@@ -74,6 +74,7 @@ DRAFTS = "drafts"  # which pages are drafts
 TARGETS = "targets"  # which files every page's body links point at
 ANCHORS = "anchors"  # the anchors of the pages a page's #anchor links point into
 FRONT = ""  # where the front matter starts: the place of a key it lacks (see FrontMatter.pos)
+_MARKDOWN = ("body", "faq")  # the keys of references written as Markdown links (see CheckContext.markdown_links)
 # The keys that name other files: the ways from one page to another.
 _REF_KEYS = tuple(k.name for k in schema.KEYS.values()
                   if k.parse in (schema.page_ref, schema.page_refs, schema.page_or_url_refs, schema.file_ref, schema.url))
@@ -180,8 +181,9 @@ class CheckContext:
 
     # What scanning a page's text finds is kept with the page (see model.Derived), in plain form
     # for the cache: the next check, in this process or the next, does not scan it again.
-    def body_links(self, page: Page) -> list[BodyLink]:
-        return page.derived.get("links", lambda: find_links(page.body, page.source, page.body_line),
+    def markdown_links(self, page: Page) -> list[BodyLink]:
+        """The links and images of the page's Markdown: its FAQ answers' (in the front matter), then its body's."""
+        return page.derived.get("links", lambda: answer_links(page) + find_links(page.body, page.source, page.body_line),
                                 links_to_plain, links_from_plain)
 
     def headings(self, page: Page) -> list[HeadingAt]:
@@ -198,9 +200,9 @@ class CheckContext:
         return page.derived.get("ids", lambda: element_ids(page.body, self.stock), *typed(set))
 
     def references(self, page: Page) -> list[tuple[Ref, bool]]:
-        """(reference, is it an image) for the front matter and the body, in file order."""
+        """(reference, is it an image) for the front matter, its FAQ answers and the body, in file order."""
         return page.derived.get("references", lambda: [(ref, ref.key == "image") for ref in page.refs()] + [
-            (link.ref, link.image) for link in self.body_links(page)], _references_to_plain, _references_from_plain)
+            (link.ref, link.image) for link in self.markdown_links(page)], _references_to_plain, _references_from_plain)
 
     def anchored(self, page: Page) -> frozenset[str]:
         """The pages `page` links into with an #anchor."""
@@ -280,7 +282,7 @@ def _places(front: FrontMatter) -> dict[str, list]:
 
 
 def _targets(ctx: CheckContext, page: Page) -> list[str | None]:
-    return [link.ref.target for link in ctx.body_links(page)]
+    return [link.ref.target for link in ctx.markdown_links(page)]
 
 
 Find = Callable[..., Iterable[Diagnostic]]  # (ctx) for a site-wide rule, (ctx, page) for a rule per page
@@ -333,10 +335,10 @@ def _a(word: str) -> str:
 
 
 def _what(ref: Ref, image: bool) -> str:
-    """How a message names a reference: by its key, or as a body link or image."""
-    if ref.key != "body":
+    """How a message names a reference: by its key, or as a link or image of the body or an FAQ answer."""
+    if ref.key not in _MARKDOWN:
         return f"{ref.key}: '{ref.raw}'"
-    return f"{'image' if image else 'link'} '{ref.raw}'"
+    return f"{'image' if image else 'link'} '{ref.raw}'" + (" in an FAQ answer" if ref.key == "faq" else "")
 
 
 # --- 1. every link resolves ----------------------------------------------------------------------
@@ -568,12 +570,12 @@ def media(ctx: CheckContext, page: Page) -> Iterator[Diagnostic]:
     if page.image and not page.image_alt:
         yield ctx.at(page, page.image, "MEDIA001", "image has no 'image_alt'",
                      "add 'image_alt: …' saying what the picture shows")
-    for link in ctx.body_links(page):
+    for link in ctx.markdown_links(page):
         if link.image and not link.text.strip():
             yield ctx.at(page, link.ref, "MEDIA001", f"image '{link.ref.raw}' has no alt text",
                          f"say what it shows: ![what it shows]({link.ref.raw})")
     for ref, image in ctx.references(page):
-        mail = ref.key == "body" and not image and ref.raw.startswith("mailto:")
+        mail = ref.key in _MARKDOWN and not image and ref.raw.startswith("mailto:")
         if ref.url and not (well_formed(ref.raw) or (mail and _EMAIL.fullmatch(ref.raw))):
             yield ctx.at(page, ref, "MEDIA002", f"{_what(ref, image)} is not a well-formed http(s) URL",
                          "write the full address, e.g. https://example.org/page")

@@ -1,14 +1,14 @@
-"""What a page body holds, read from its Markdown source with positions: its links and images
-(for the checker) and the type of its headings."""
+"""What a page's Markdown holds, read from its source with positions: the links and images of
+its body and of its FAQ answers (for the checker), and the type of its headings."""
 
 from __future__ import annotations
 
 import html
 import re
 from dataclasses import dataclass
-from typing import Iterator, NamedTuple
+from typing import Callable, Iterator, NamedTuple
 
-from sitegen.content.model import Ref
+from sitegen.content.model import Page, Ref
 from sitegen.content.schema import make_ref
 
 
@@ -98,8 +98,10 @@ def blank_code_spans(line: str) -> str:
     return _CODE_SPAN.sub(lambda m: " " * len(m.group(0)), line)
 
 
-def find_links(body: str, source: str, first_line: int) -> list[BodyLink]:
-    """Every link and image in a page body, with the 1-based file position of its text."""
+def find_links(body: str, source: str, first_line: int, key: str = "body",
+               place: Callable[[int, int], tuple[int, int]] | None = None) -> list[BodyLink]:
+    """Every link and image in a page body, with the 1-based file position of its text; `place`
+    turns a line of `body` (0-based) and a column into that position, for Markdown held elsewhere."""
     links: list[BodyLink] = []
     fence = ""
     for offset, raw_line in enumerate(body.split("\n")):
@@ -118,7 +120,8 @@ def find_links(body: str, source: str, first_line: int) -> list[BodyLink]:
 
         def add(target: str, col: int, image: bool, text: str) -> None:
             if target:
-                links.append(BodyLink(make_ref(html.unescape(target), source, "body", number, col), image, text))
+                at, column = (number, col) if place is None else place(offset, col)
+                links.append(BodyLink(make_ref(html.unescape(target), source, key, at, column), image, text))
 
         for m in _INLINE.finditer(line):
             add(m.group(3), m.start(2) + 1, bool(m.group(1)), m.group(2))
@@ -128,4 +131,15 @@ def find_links(body: str, source: str, first_line: int) -> list[BodyLink]:
         if "<" in line:
             for url in html_urls(line):
                 add(line[url.start:url.end], url.start + 1, url.tag == "img", url.alt)
+    return links
+
+
+def answer_links(page: Page) -> list[BodyLink]:
+    """Every link and image in the page's FAQ answers (Markdown too), at its place in the front matter."""
+    links: list[BodyLink] = []
+    for i, question in enumerate(page.front.data["faq"] if page.faq else []):
+        answer, path = question["a"], ("faq", i, "a")
+        if isinstance(answer, str):
+            links += find_links(answer, page.source, 0, "faq",
+                                lambda line, column, path=path: page.front.text_pos(path, line, column))
     return links

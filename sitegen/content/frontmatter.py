@@ -38,6 +38,16 @@ class FrontMatter:
     # 1-based (line, column) in the file of each value, and of each mapping key.
     values: dict[Path_, tuple[int, int]] = field(default_factory=dict)
     keys: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    # Where a text value's first character is, when not where its value starts (a quoted text, a
+    # block under its key) or when its lines are not the file's: (line, column, whether the text's
+    # lines and columns follow the file's from there). Plain texts on one line are not listed.
+    texts: dict[Path_, tuple[int, int, bool]] = field(default_factory=dict)
+
+    def text_pos(self, path: Path_, line: int, column: int) -> tuple[int, int]:
+        """Where in the file the character at `line` (0-based) and `column` (1-based) of the text
+        at `path` is; the text's start where YAML joined its lines (folded, or plain over lines)."""
+        start, first, exact = self.texts.get(path) or (*self.pos(*path), True)
+        return (start + line, first + column - 1) if exact else (start, first)
 
     def pos(self, *path: Any) -> tuple[int, int]:
         """Where the value at `path` starts; falls back to the closest enclosing value."""
@@ -103,7 +113,7 @@ def parse_yaml(source: str, first_line: int) -> FrontMatter:
         if node is None:
             return FrontMatter(data={}, values={(): (first_line, 1)})
         front = FrontMatter(data={})
-        data = _walk(node, (), front, first_line, set(), loader)
+        data = _walk(node, (), front, first_line, set(), loader, source)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + first_line, mark.column + 1) if mark else (first_line, 1)
@@ -126,10 +136,25 @@ def parse_yaml(source: str, first_line: int) -> FrontMatter:
     return front
 
 
+def _text_start(node: yaml.ScalarNode, where: tuple[int, int], source: str) -> tuple[int, int, bool]:
+    """FrontMatter.texts's entry for a text that is not plain on one line."""
+    line, column = where
+    start, end = node.start_mark, node.end_mark
+    if node.style in ("|", ">"):  # a block: its lines under the indicator, all at one indentation
+        lines = source.split("\n")[start.line + 1:end.line + 1]
+        first = next((text for text in lines if text.strip()), "")
+        return line + 1, len(first) - len(first.lstrip(" ")) + 1, node.style == "|"
+    quoted = node.style in ("'", '"')
+    # Quoted on one line and without escapes, its text is the file's, between the quotes.
+    same = start.line == end.line and (not quoted or end.column - start.column - 2 == len(node.value))
+    return line, column + quoted, same
+
+
 _STR, _MAP, _SEQ = "tag:yaml.org,2002:str", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
 
 
-def _walk(node: yaml.Node, path: Path_, front: FrontMatter, first_line: int, seen: set[int], loader: Any) -> Any:
+def _walk(node: yaml.Node, path: Path_, front: FrontMatter, first_line: int, seen: set[int], loader: Any,
+          source: str) -> Any:
     """Record the position of every value and build the value, in one pass (a second pass
     through PyYAML's constructor costs a third of reading a site); refuse aliases (they can blow
     up memory) and duplicate keys. Texts, mappings and lists are built here, everything else
@@ -154,14 +179,17 @@ def _walk(node: yaml.Node, path: Path_, front: FrontMatter, first_line: int, see
             if key in mapping:
                 raise FrontMatterError(*key_at, f"key '{key}' appears twice", "keep one of the two lines")
             front.keys[path + (key,)] = key_at
-            mapping[key] = _walk(value_node, path + (key,), front, first_line, seen, loader)
+            mapping[key] = _walk(value_node, path + (key,), front, first_line, seen, loader, source)
         if node.tag == _MAP:
             return mapping
     elif isinstance(node, yaml.SequenceNode):
-        items = [_walk(item, path + (index,), front, first_line, seen, loader) for index, item in enumerate(node.value)]
+        items = [_walk(item, path + (index,), front, first_line, seen, loader, source)
+                 for index, item in enumerate(node.value)]
         if node.tag == _SEQ:
             return items
     elif node.tag == _STR:
+        if node.style or node.end_mark.line != node.start_mark.line:
+            front.texts[path] = _text_start(node, where, source)
         return node.value
     try:
         return loader.construct_object(node, deep=True)

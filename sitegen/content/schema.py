@@ -343,7 +343,8 @@ KEYS: dict[str, FrontKey] = {k.name: k for k in [
     FrontKey("image_alt", ALL, text, "text", "A dowel touching head, upper back and tailbone",
         "What the image shows, for screen readers and when it fails to load."),
     FrontKey("faq", ALL, questions, "list of {q, a}", "[{q: Where should I feel it?, a: In the hamstrings.}]",
-        "Questions readers ask, each with its answer (Markdown allowed); shown as a section and as FAQPage data."),
+        "Questions readers ask, each with its answer (Markdown allowed, its links checked as the body's); "
+        "shown as a section and as FAQPage data."),
     FrontKey("level", MOVEMENT, level, "number 1–5", "2", "How hard the step is: 1 easiest, 5 hardest."),
     FrontKey("equipment", MOVEMENT, tag_list, "list of text", "[dowel]", "What the reader needs."),
     FrontKey("muscles", MOVEMENT, tag_list, "list of text", "[hamstrings, glutes]", "What the movement trains."),

@@ -143,7 +143,7 @@ _TIMES: dict[type, str] = {dt.date: "date", dt.datetime: "datetime"}
 
 def front_to_plain(front: FrontMatter) -> tuple:
     times: list[tuple[tuple, str]] = []
-    return _data_out(front.data, (), times), times, front.values, front.keys
+    return _data_out(front.data, (), times), times, front.values, front.keys, front.texts
 
 
 def _data_out(value: Any, path: tuple, times: list[tuple[tuple, str]]) -> Any:
@@ -159,8 +159,8 @@ def _data_out(value: Any, path: tuple, times: list[tuple[tuple, str]]) -> Any:
 
 
 def front_from_plain(value: Any) -> FrontMatter:
-    data, times, values, keys = value
-    if not (type(data) is dict and type(values) is dict and type(keys) is dict):
+    data, times, values, keys, texts = value
+    if not (type(data) is dict and type(values) is dict and type(keys) is dict and type(texts) is dict):
         raise TypeError("not a stored front matter")
     for path, kind in _list(times):
         *inner, last = path
@@ -171,7 +171,7 @@ def front_from_plain(value: Any) -> FrontMatter:
         if type(text) is not str:
             raise TypeError("not a stored time")
         holder[last] = dt.datetime.fromisoformat(text) if kind == "datetime" else dt.date.fromisoformat(text)
-    return FrontMatter(data, values, keys)
+    return FrontMatter(data, values, keys, texts)
 
 
 def links_to_plain(links: list[BodyLink]) -> list[tuple]:
