@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -110,6 +111,10 @@ def site(example_site: Path) -> Path:
     # A static file or an image is copied, nothing is rendered.
     (edit("static/style.css", "}", "}\n"), []),
     (edit("content/images/dowel-hip-hinge.svg", "</svg>", "<!-- redrawn --></svg>"), []),
+    # An image drawn at another size: the page that shows it with its width and height (the home
+    # page's cards show every picture in a box of one size).
+    (edit("content/images/dowel-hip-hinge.svg", 'viewBox="0 0 400 300"', 'viewBox="0 0 480 240"'),
+     ["drills/dowel-hip-hinge/index.html"]),
 ])
 def test_a_change_rerenders_exactly_what_depends_on_it(site: Path, tmp_path: Path, change, rendered) -> None:
     change(site)
@@ -527,6 +532,49 @@ def test_the_next_process_sees_every_edit(site: Path, tmp_path: Path) -> None:
     edit("content/drills/weighted-rdl.md", "](missing-", "](")(site)
     sitegen_process(site)
     assert snapshot(site / "output") == clean_build(site, tmp_path)
+
+
+# A build in a process of its own, starting from what the cache kept: the outputs it rendered.
+REBUILD = ("import json, sys; from pathlib import Path; from sitegen.build.builder import build; "
+           "from sitegen.config import load_settings; from sitegen.report import NullReporter; "
+           "print(json.dumps(sorted(build(load_settings(Path(sys.argv[1])), cards=False, reporter=NullReporter()).rendered)))")
+
+
+def test_an_image_given_new_dimensions_renders_again_exactly_the_pages_that_show_it(example_site: Path,
+                                                                                    tmp_path: Path) -> None:
+    from PIL import Image
+
+    image = example_site / "content/images/hold.png"
+    Image.new("RGB", (40, 30), "white").save(image)
+    edit("content/drills/weighted-rdl.md", "## ", "![A held hinge](../images/hold.png)\n\n## ")(example_site)
+    out = example_site / "output"
+
+    def sizes() -> dict[str, list[tuple[str, str]]]:
+        """The width and height of each <img> of the image, by output."""
+        found = {}
+        for path in sorted(out.rglob("*")):
+            tags = [re.search(r'width="(\d+)" height="(\d+)"', tag).groups() for tag in re.findall(
+                r'<img [^>]*?src="/images/hold\.png"[^>]*>', path.read_text(encoding="utf-8", errors="replace"))
+            ] if path.is_file() else []
+            if tags:
+                found[path.relative_to(out).as_posix()] = tags
+        return found
+
+    builder = Builder(load_settings(example_site), cards=False, reporter=NullReporter())
+    builder.build()
+    showing = sorted(sizes())
+    assert "drills/weighted-rdl/index.html" in showing and sizes()["drills/weighted-rdl/index.html"] == [("40", "30")]
+    # In the same process, as the preview's Builder lives on.
+    Image.new("RGB", (64, 16), "white").save(image)
+    assert sorted(builder.build().rendered) == showing
+    assert set(map(tuple, sizes().values())) == {(("64", "16"),)}
+    # In a new process, from what the cache kept.
+    Image.new("RGB", (20, 50), "white").save(image)
+    rebuilt = subprocess.run([sys.executable, "-c", REBUILD, str(example_site)], capture_output=True, text=True,
+                             check=True)
+    assert json.loads(rebuilt.stdout) == showing
+    assert set(map(tuple, sizes().values())) == {(("20", "50"),)}
+    assert snapshot(out) == clean_build(example_site, tmp_path)
 
 
 def test_unchanged_pages_are_not_read_again(site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -298,7 +298,7 @@ class Builder:
         site = checked.site
         if this.ahead is not None:
             this.ahead.first_done()  # the templates it compiled and analysed are in the cache
-        renderer, answers = self._renderer(site)
+        renderer, answers = self._renderer(site, this.sources)
         manifest = Manifest(uuid.uuid4().hex, digest(this.command, str(answers.templates.raw)), answers.state,
                             command=this.command, sources=this.sources, started_ns=this.started_ns,
                             pages=checked.pages,
@@ -330,7 +330,7 @@ class Builder:
         TemplateInfo(env, self.templates, self._analyses)
         _load_templates(env)
 
-    def _renderer(self, site: Site) -> tuple[Renderer, Answers]:
+    def _renderer(self, site: Site, sources: dict[str, list[int]]) -> tuple[Renderer, Answers]:
         bodies = Bodies({p.source: p for p in site.pages}, self.cache, self._markdown, self._bodies)
         links = None
         if self.cards:  # pages link their card, deck and pin only when the build makes them
@@ -342,12 +342,21 @@ class Builder:
             self._env = env
         renderer = Renderer(site, bodies, {"cards": links, **(self.extra_context or {})}, env=env,
                             questions=self._questions)
-        answers = Answers(site, TemplateInfo(env, self.templates, self._analyses), self._questions)
+        answers = Answers(site, TemplateInfo(env, self.templates, self._analyses), self._questions,
+                          self._read_files(sources))
         if self._env is not None and answers.templates.signature != self._templates:
             # Jinja reloads a template when its file time changes; two saves in one clock tick keep it.
             self._env.cache.clear()
             self._templates = answers.templates.signature
         return renderer, answers
+
+    def _read_files(self, sources: dict[str, list[int]]) -> dict[str, list[int]]:
+        """Of the files the build reads (`scan`), those besides pages and templates whose content a
+        render may read: content/'s other files and the static files (images, for their size)."""
+        root = self.settings.root
+        folders = tuple(os.path.relpath(f, root) + "/" for f in (self.settings.content_path,
+                                                                 *theme.folders(self.settings, "static")))
+        return {rel: stamp for rel, stamp in sources.items() if rel.startswith(folders) and not rel.endswith(".md")}
 
     def _assemble(self, this: _Run, renderer: Renderer, answers: Answers,
                   manifest: Manifest) -> tuple[list[str], list[str], int]:

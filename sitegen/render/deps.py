@@ -8,8 +8,9 @@ when every answer of an output is the same, and nothing global changed (settings
 library code, the build's options), the output is the same, and it is kept instead of
 rendered. Answers are about front matter only (titles, order, links, tags), so a body edit
 changes no answer but its own page's, unless a template reads another page's raw `body` or
-`front`: then bodies count too. And when no page's front matter and no file changed at all,
-no question can have a new answer, so none is asked again.
+`front`: then bodies count too. The size of an image a page shows (its `width` and `height`) is
+a question too, about the image file. And when no page's front matter and no file changed at
+all, no question can have a new answer, so none is asked again.
 
 An answer that cannot be compared across builds (an object with no value, a template that
 reads `now`) makes its outputs volatile: they are rendered on every build.
@@ -28,6 +29,7 @@ from sitegen.cache import Cache, code_digest, digest
 from sitegen.content.model import Page, Ref
 from sitegen.content.stored import typed
 from sitegen.content.site import Site, Tag
+from sitegen.render.sharing import image_size
 
 # Page attributes holding raw source: a template reading them from another page sees its body.
 _RAW = {"body", "front"}
@@ -84,6 +86,11 @@ def page_key(source: str) -> Question:
 
 def template_key(name: str) -> Question:
     return ("tpl", name, None)
+
+
+def size_key(rel: str) -> Question:
+    """The size of an image, by its path in the site folder."""
+    return ("size", rel, None)
 
 
 def _encode(value: Any) -> Any:
@@ -201,8 +208,12 @@ def full_digest(page: Page) -> str:
 class Answers:
     """The current value of every dependency key, for one build's model; memoized."""
 
-    def __init__(self, site: Site, templates: "TemplateInfo", texts: QuestionTexts):
+    def __init__(self, site: Site, templates: "TemplateInfo", texts: QuestionTexts,
+                 files: dict[str, list[int]] | None = None):
+        """`files`: the size and times of each file besides pages and templates that a render may
+        read (images), by its path in the site folder."""
         self.site = site
+        self.files = files or {}
         self.templates = templates
         self.texts = texts
         self._memo: dict[str, str | None] = {}
@@ -215,7 +226,7 @@ class Answers:
     def state(self) -> str:
         """A digest of everything a question can be about: every page's data, and the other files."""
         pages = sorted((p.source, self.data(p)) for p in self.site.pages)
-        return digest(repr(pages), repr(sorted(self.site.assets)))
+        return digest(repr(pages), repr(sorted(self.site.assets)), repr(sorted(self.files.items())))
 
     def value(self, key: str) -> str | None:
         if key not in self._memo:
@@ -229,6 +240,8 @@ class Answers:
             return full_digest(page) if page is not None else "-"
         if obj == "tpl":
             return self.templates.closure(attr)
+        if obj == "size":
+            return repr(image_size(self.site.settings.root / attr))
         try:
             target = self._target(obj)
             value = getattr(target, attr)

@@ -16,7 +16,7 @@ from sitegen.content.model import Guide, Movement, Page
 from sitegen.content.site import TAXONOMIES, Site, Tag
 from sitegen.diagnostics import ERROR, Diagnostic
 from sitegen.errors import ContentError
-from sitegen.render.deps import QuestionTexts, Recorder, SiteView, page_key, template_key
+from sitegen.render.deps import QuestionTexts, Recorder, SiteView, page_key, size_key, template_key
 from sitegen.render.diagram import svg as diagram_svg
 from sitegen.render.markdown import HtmlBody, MarkdownEngine, rewrite_links
 from sitegen.render.sharing import DEFAULT_IMAGE, PIN_SIZE, ShareImage, image_size, pin_it_url, sized_images
@@ -181,6 +181,8 @@ class Renderer:
         return self.image_size(self.site.settings.content_path / rel) if rel in self.site.assets else None
 
     def image_size(self, path: Path) -> tuple[int, int] | None:
+        if self.log is not None:  # the page shows it: a new size renders the page again
+            self.log.keys.add(size_key(os.path.relpath(path, self.site.settings.root).replace(os.sep, "/")))
         if path not in self._sizes:
             self._sizes[path] = image_size(path)
         return self._sizes[path]
