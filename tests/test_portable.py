@@ -188,3 +188,28 @@ def test_a_swap_cut_short_is_repaired_by_the_next_build(example_site: Path, port
     build(settings, cards=False, reporter=NullReporter(), jobs=1)
     assert "And once more." in _drill_page(example_site)
     assert sorted(p.name for p in example_site.iterdir() if "output" in p.name) == [".output.twin", "output"]
+
+
+def test_a_theme_on_another_drive_than_the_site_builds(tmp_path: Path, monkeypatch) -> None:
+    """On Windows no relative path leads from a site on D: to the installed theme on C:
+    (`os.path.relpath` raises ValueError): forced here, the theme's files go by their absolute
+    path, and a second build finds nothing changed."""
+    from test_builtin_theme import content_only_site
+
+    from sitegen import theme
+
+    site = content_only_site(tmp_path / "site")
+    themed = os.fspath(theme.folder("static").parent)
+    relpath = os.path.relpath
+
+    def across_drives(path, start=os.curdir):
+        if os.fspath(path).startswith(themed) != os.fspath(start).startswith(themed):
+            raise ValueError("path is on mount 'C:', start on mount 'D:'")
+        return relpath(path, start)
+
+    monkeypatch.setattr(os.path, "relpath", across_drives)
+    settings = load_settings(site)
+    first = build(settings, cards=False, jobs=1, reporter=NullReporter())
+    assert (site / "output" / "static" / "style.css").read_bytes() == (theme.folder("static") / "style.css").read_bytes()
+    again = build(settings, cards=False, jobs=1, reporter=NullReporter())
+    assert again.rendered == [] and again.changed == [] and first.pages == again.pages

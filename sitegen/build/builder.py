@@ -48,7 +48,7 @@ from sitegen.cards.paths import claims as card_claims
 from sitegen.check.checker import Checker
 from sitegen.collector import collector_paused
 from sitegen.config import Settings
-from sitegen.content.loader import PageMemo, everything_kept, ignored, stored_memo, tree
+from sitegen.content.loader import PageMemo, everything_kept, ignored, site_path, stored_memo, tree
 from sitegen.content.site import Site
 from sitegen.diagnostics import Diagnostic, count
 from sitegen.errors import ContentError
@@ -132,7 +132,7 @@ def scan(settings: Settings, content_stats: dict[str, os.stat_result] | None = N
             files: dict[str, os.stat_result] = {}
             left_out: list[Diagnostic] = []
             tree(folder, root, files, left_out, skip=everything_kept if folder in theme.folders(settings, "static") else ignored)
-            rel = os.path.relpath(folder, root)
+            rel = site_path(folder, root)
             for inner, st in files.items():
                 found[f"{rel}/{inner}"] = _stamp(st)
             for problem in left_out:  # a bad link the check will report: no build may stand unchanged
@@ -282,7 +282,7 @@ class Builder:
         on the core that loading and checking leave idle (see ahead.py)."""
         if self.jobs <= 1:
             return None
-        prefix = os.path.relpath(self.settings.content_path, self.settings.root) + "/"
+        prefix = site_path(self.settings.content_path, self.settings.root) + "/"
         new = [rel[len(prefix):] for rel in sources
                if rel.startswith(prefix) and rel.endswith(".md") and rel[len(prefix):] not in memo]
         return RenderAhead.start(self.settings.content_path, self.settings.content_dir, new, self.cache,
@@ -354,7 +354,7 @@ class Builder:
         """Of the files the build reads (`scan`), those besides pages and templates whose content a
         render may read: content/'s other files and the static files (images, for their size)."""
         root = self.settings.root
-        folders = tuple(os.path.relpath(f, root) + "/" for f in (self.settings.content_path,
+        folders = tuple(site_path(f, root) + "/" for f in (self.settings.content_path,
                                                                  *theme.folders(self.settings, "static")))
         return {rel: stamp for rel, stamp in sources.items() if rel.startswith(folders) and not rel.endswith(".md")}
 
@@ -593,7 +593,7 @@ class Builder:
             return rel, source, old.digest
 
         root = self.settings.root
-        layers = [(static, os.path.relpath(static, root)) for static in map(os.fspath, theme.folders(self.settings, "static"))]
+        layers = [(static, site_path(static, root)) for static in map(os.fspath, theme.folders(self.settings, "static"))]
         placed: set[str] = set()
         for static, prefix in layers:  # the site's own first: it wins
             files: dict[str, os.stat_result] = {}
@@ -605,7 +605,7 @@ class Builder:
                     yield entry(rel, f"{static}/{inner}", f"{prefix}/{inner}",
                                 *(f"{other}/{inner}" for _s, other in layers if other != prefix))
         content = os.fspath(self.settings.content_path)
-        prefix = os.path.relpath(content, root)
+        prefix = site_path(content, root)
         for rel in sorted(site.assets):
             yield entry(rel, f"{content}/{rel}", f"{prefix}/{rel}")
 

@@ -65,6 +65,15 @@ class Content:
     files_read: int = 0
 
 
+def site_path(path: str | Path, root: str | Path) -> str:
+    """`path` as builds name it: relative to the site folder `root`, with "/"; absolute where no
+    relative path leads there (the installed theme on another drive than the site, on Windows)."""
+    try:
+        return os.path.relpath(path, root).replace(os.sep, "/")
+    except ValueError:
+        return Path(path).as_posix()
+
+
 def tree(folder: str | Path, root: str | Path, files: dict[str, os.stat_result], diagnostics: list[Diagnostic],
          skip: Callable[[str], bool] = ignored) -> None:
     """Fill `files` with every file under `folder` (its path there, posix, and its stat), in sorted
@@ -74,7 +83,7 @@ def tree(folder: str | Path, root: str | Path, files: dict[str, os.stat_result],
     site folder from anywhere never publishes a file from elsewhere on the machine."""
     root = os.path.realpath(root)
     base = os.fspath(folder)
-    shown = os.path.relpath(base, root).replace(os.sep, "/")
+    shown = site_path(base, root)
     _tree(base, "", root, shown, files, diagnostics, {os.path.realpath(base)}, skip)
 
 
