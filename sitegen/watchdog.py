@@ -16,6 +16,7 @@ import os
 import threading
 import time
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Iterator
 
 
@@ -35,8 +36,7 @@ class Watchdog:
         self._pid = os.getpid()
         self._cond = threading.Condition()
         self._thread: threading.Thread | None = None  # this process's watching thread, while it runs
-        self._target: int | None = None  # the thread being watched
-        self._deadline = 0.0
+        self._work: _Work | None = None  # the work being watched
         self._fired = False
 
     @contextmanager
@@ -47,19 +47,22 @@ class Watchdog:
             return
         if self._pid != os.getpid():
             self._fresh()
+        # The watching thread is not woken for each piece of work: a build renders hundreds of
+        # pages a second, and waking a thread for each one costs it more than the pages' writes.
+        # It sleeps until the deadline of the work it last saw, or for `seconds` when it saw none:
+        # either way it wakes by the deadline of any work that started meanwhile.
         with self._cond:
-            self._target, self._deadline, self._fired = threading.get_ident(), time.monotonic() + self.seconds, False
+            self._work, self._fired = _Work(threading.get_ident(), time.monotonic() + self.seconds), False
             if self._thread is None:
                 self._thread = threading.Thread(target=self._watch, name="sitegen-watchdog", daemon=True)
                 self._thread.start()
-            self._cond.notify()
         try:
             yield
         finally:
             with self._cond:
-                target, fired, self._target = self._target, self._fired, None
-                if fired:  # raised just as the work ended, and not delivered yet: it is not wanted now
-                    _raise_in(target, None)
+                work, fired, self._work = self._work, self._fired, None
+                if fired and work is not None:  # raised just as the work ended, not delivered yet: not wanted now
+                    _raise_in(work.thread, None)
             if fired:
                 raise TooSlow()
 
@@ -78,13 +81,20 @@ class Watchdog:
         me = threading.current_thread()
         with self._cond:
             while self._thread is me:
-                if self._target is None or self._fired:
-                    self._cond.wait()  # for work to watch, or for release()
-                elif (left := self._deadline - time.monotonic()) > 0:
+                work = self._work
+                if work is None or self._fired:
+                    self._cond.wait(self.seconds)  # or until release()
+                elif (left := work.deadline - time.monotonic()) > 0:
                     self._cond.wait(left)
                 else:
                     self._fired = True
-                    _raise_in(self._target, TooSlow)
+                    _raise_in(work.thread, TooSlow)
+
+
+@dataclass(frozen=True)
+class _Work:
+    thread: int
+    deadline: float
 
 
 def _raise_in(thread: int | None, exc: type[BaseException] | None) -> None:
