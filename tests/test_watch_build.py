@@ -25,8 +25,9 @@ class Watching:
     def __init__(self, site: Path, *options: str):
         self.site = site
         self.lines: list[str] = []
-        self.proc = subprocess.Popen([sys.executable, "-m", "sitegen", "-C", str(site), "build", "--watch", *options],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        # faulthandler: a process that does not stop is made to print every thread's stack.
+        self.proc = subprocess.Popen([sys.executable, "-X", "faulthandler", "-m", "sitegen", "-C", str(site), "build",
+                                      "--watch", *options], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
 
@@ -55,7 +56,13 @@ class Watching:
 
     def stop(self, sig: int = signal.SIGINT) -> int:
         self.proc.send_signal(sig)
-        code = self.proc.wait(timeout=30)
+        try:
+            code = self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.proc.send_signal(signal.SIGABRT)  # faulthandler prints where each thread is
+            self.proc.wait(10)
+            self._reader.join(10)
+            raise AssertionError("did not stop within 30 s:\n" + "\n".join(self.lines)) from None
         self._reader.join(10)
         return code
 
