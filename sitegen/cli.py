@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 from pathlib import Path
@@ -126,6 +127,9 @@ def entry() -> None:
     except BrokenPipeError:
         # What is left unwritten would fail again at exit: send it nowhere.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    # The interpreter's last collection at exit would walk every object a build made (the whole
+    # site); frozen, they are skipped. Exit handlers still run, and the system frees the memory.
+    gc.freeze()
     sys.exit(code)
 
 
@@ -248,8 +252,6 @@ def _theme(settings, args: argparse.Namespace) -> int:
 
 
 def _check(settings, args: argparse.Namespace) -> int:
-    import gc
-
     from sitegen.check.checker import check
     from sitegen.content.loader import stored_memo
     from sitegen.diagnostics import count, write_json, write_text
@@ -287,8 +289,6 @@ def _check(settings, args: argparse.Namespace) -> int:
 def _build(settings, args: argparse.Namespace) -> int:
     if args.watch:
         return _watch(settings, args)
-    import gc
-
     from sitegen.build.builder import build
     from sitegen.diagnostics import write_text
 

@@ -52,7 +52,9 @@ class SourceWatcher:
     def stop(self) -> None:
         if self._observer is not None:
             self._observer.stop()
-            self._observer.join()
+            # Its threads are daemon threads: should one not end (it waits in the kernel), Ctrl-C
+            # must still end sitegen, and the process ends them.
+            self._observer.join(timeout=5)
             self._observer = None
 
     def _schedule(self) -> None:
