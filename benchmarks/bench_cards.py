@@ -48,7 +48,7 @@ if what == "cards":
     assert all(r.data and not r.problems and r.overflow == 0 for r in results), "a card failed"
     count = len(results)
 else:
-    from sitegen.cards import build_cards
+    from sitegen.cards.pipeline import build_cards
     started = time.perf_counter()
     count = build_cards(site, out, reporter=Reporter(quiet=True))
     seconds = time.perf_counter() - started

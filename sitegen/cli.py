@@ -275,7 +275,7 @@ def _check(settings, args: argparse.Namespace) -> int:
     if args.cards and not count(diagnostics)[0]:
         # Cards are laid out only for a site that loads and links cleanly; unchanged cards come
         # from the cache.
-        from sitegen.cards import card_fit_diagnostics
+        from sitegen.cards.pipeline import card_fit_diagnostics
         from sitegen.report import Reporter
 
         diagnostics = diagnostics + card_fit_diagnostics(checked.site, reporter=Reporter(quiet=args.format == "json"))

@@ -18,7 +18,7 @@ from sitegen.build.builder import build
 from sitegen.build.cards_only import cards_command
 from sitegen.cache import CACHE_DIR
 from sitegen.capabilities import fork_is_safe
-from sitegen.cards import card_fit_diagnostics
+from sitegen.cards.pipeline import card_fit_diagnostics
 from sitegen.cards.fonts import check_fonts
 from sitegen.cards.jobs import font_uses
 from sitegen.cards.sizes import SIZES

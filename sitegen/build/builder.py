@@ -334,7 +334,7 @@ class Builder:
         bodies = Bodies({p.source: p for p in site.pages}, self.cache, self._markdown, self._bodies)
         links = None
         if self.cards:  # pages link their card, deck and pin only when the build makes them
-            from sitegen.cards import CardLinks
+            from sitegen.cards.paths import CardLinks
 
             links = CardLinks(site)
         env = self._env or self._environment()
@@ -376,7 +376,7 @@ class Builder:
             else:
                 folder.settle(set(manifest.outputs) | set(manifest.copies))
                 if self.cards:
-                    from sitegen.cards import build_cards
+                    from sitegen.cards.pipeline import build_cards
 
                     extra = build_cards(renderer.site, folder.path, reporter=self.reporter, jobs=self.jobs)
                 self._check_references(renderer, folder.path, manifest, live, rendered, changed, unresolved)

@@ -5,12 +5,6 @@ context per card and pin, keyed by a hash of everything it depends on); `pdf` re
 jobs the cache does not hold, in worker processes that import WeasyPrint once; `decks`
 merges card PDFs into decks and sheets; `pipeline` ties them together for the build (and `sitegen cards`,
 see build/cards_only.py). Nothing here imports WeasyPrint, pypdf or pypdfium2 at module
-level, so commands that make no cards do not pay for them.
+level, and this package imports none of its modules: a build without cards needs only
+`paths` (what the cards' files are called), not the rest.
 """
-
-from __future__ import annotations
-
-from sitegen.cards.paths import CardLinks
-from sitegen.cards.pipeline import build_cards, card_fit_diagnostics
-
-__all__ = ["CardLinks", "build_cards", "card_fit_diagnostics"]

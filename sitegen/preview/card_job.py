@@ -34,7 +34,7 @@ from sitegen.config import Settings
 from sitegen.content.loader import Unpublished
 
 if TYPE_CHECKING:
-    from sitegen.cards import CardLinks
+    from sitegen.cards.paths import CardLinks
 
 # Page builds first: the cards take what CPU is left (POSIX niceness; Windows' priority class).
 NICENESS = 10
@@ -54,7 +54,7 @@ class CardOutcome:
 
 def links(settings: Settings) -> "CardLinks":
     """What pages see as `cards`: their card, deck and pin URLs, in the preview."""
-    from sitegen.cards import CardLinks
+    from sitegen.cards.paths import CardLinks
     from sitegen.content.site import Site
 
     return CardLinks(Site(settings, [], []))  # the links depend on the settings' URLs only
@@ -162,7 +162,7 @@ def make_cards(root: Path, out: Path, unpublished: Unpublished) -> dict:
     Returns CardOutcome's fields, as JSON-ready data."""
     import io
 
-    from sitegen.cards import build_cards
+    from sitegen.cards.pipeline import build_cards
     from sitegen.check.checker import check
     from sitegen.cards.paths import claims as card_claims
     from sitegen.config import load_settings
