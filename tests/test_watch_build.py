@@ -178,6 +178,43 @@ def watch_with_a_save_during_the_first_build(site: Path, save: Callable[[], None
     return reporter.messages
 
 
+@pytest.mark.skipif(not hasattr(signal, "pthread_kill"), reason="no way here to signal one thread")
+def test_ctrl_c_ends_the_watch_even_when_another_thread_receives_it(example_site: Path):
+    """The system hands a signal for the process to any thread not blocking it (the watcher has
+    several); Python acts on it in the main thread only, which must not sleep on until a save."""
+    from sitegen.build.builder import Builder
+    from sitegen.config import load_settings
+    from sitegen.preview.session import Rebuilds, watch
+    from sitegen.report import NullReporter
+
+    def interrupt_from_a_thread() -> None:
+        time.sleep(0.2)  # the main thread waits for a save by now
+        signal.pthread_kill(threading.get_ident(), signal.SIGINT)
+
+    class InterruptOnceWatching(NullReporter):
+        def info(self, message: str) -> None:
+            super().info(message)
+            if message.startswith("watching for changes"):
+                threading.Thread(target=interrupt_from_a_thread).start()
+
+    rescued = threading.Event()
+
+    def rescue() -> None:  # a save wakes a main thread that missed the signal: fail, not hang
+        rescued.set()
+        path = example_site / DRILL
+        path.write_text(path.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+
+    give_up = threading.Timer(10, rescue)
+    give_up.start()
+    try:
+        rebuilds = Rebuilds(load_settings(example_site), lambda s: Builder(s, cards=False), lambda _s: "")
+        code = watch(rebuilds, 1, InterruptOnceWatching())
+    finally:
+        give_up.cancel()
+    assert code == 0
+    assert not rescued.is_set(), "the watch slept through Ctrl-C until a file changed"
+
+
 def test_a_save_during_the_first_build_is_not_missed(example_site: Path):
     """The watcher starts after the first build (which may fork); a save meanwhile still counts."""
     path = example_site / DRILL

@@ -11,6 +11,7 @@ report: a build that fails leaves the last good output where it is. `watch` is t
 from __future__ import annotations
 
 import io
+import queue
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -127,10 +128,19 @@ def terminate_as_interrupt() -> None:
     signal.signal(signal.SIGTERM, stop)
 
 
+def _next(events: queue.SimpleQueue[Path]) -> Path:
+    """The next file event. Waiting without a timeout would not end on Ctrl-C when the system
+    hands the signal to one of the watcher's threads: the main thread, which alone acts on
+    signals, would sleep on until the next save. It wakes twice a second to look."""
+    while True:
+        try:
+            return events.get(timeout=0.5)
+        except queue.Empty:
+            continue
+
+
 def watch(rebuilds: Rebuilds, jobs: int, reporter: Reporter) -> int:
     """Build, then build again after every save until Ctrl-C (or SIGTERM); return 0."""
-    import queue
-
     from sitegen.build.builder import scan
     from sitegen.preview.watcher import SourceWatcher
 
@@ -154,7 +164,7 @@ def watch(rebuilds: Rebuilds, jobs: int, reporter: Reporter) -> int:
                 if outcome.settings is not None:
                     watcher.retarget(outcome.settings)
                 reporter.info(changed_report(changed, rebuilds.settings.root, outcome))
-            changed = {events.get()}
+            changed = {_next(events)}
             while True:
                 try:
                     changed.add(events.get(timeout=DEBOUNCE))
