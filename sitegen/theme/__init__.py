@@ -10,7 +10,6 @@ checkout's pyproject.toml and uses the top-level folders themselves: edits there
 
 from __future__ import annotations
 
-import functools
 import os
 import shutil
 from pathlib import Path
@@ -33,7 +32,6 @@ def folder(kind: str) -> Path:
                      "reinstall sitegen")
 
 
-@functools.cache  # a fact of the installation, asked for several times a build: read once a process
 def _checkout_folder(kind: str) -> Path | None:
     """The folder the build configuration maps to `sitegen.theme.<kind>`, when this package runs
     from its source checkout (sitegen/theme/ beside the project's pyproject.toml)."""
