@@ -189,6 +189,7 @@ def test_ctrl_c_ends_the_watch_even_when_another_thread_receives_it(example_site
 
     def interrupt_from_a_thread() -> None:
         time.sleep(0.2)  # the main thread waits for a save by now
+        give_up.start()  # counted from the signal: a slow first build cannot fail the test
         signal.pthread_kill(threading.get_ident(), signal.SIGINT)
 
     class InterruptOnceWatching(NullReporter):
@@ -205,7 +206,6 @@ def test_ctrl_c_ends_the_watch_even_when_another_thread_receives_it(example_site
         path.write_text(path.read_text(encoding="utf-8") + "\n", encoding="utf-8")
 
     give_up = threading.Timer(10, rescue)
-    give_up.start()
     try:
         rebuilds = Rebuilds(load_settings(example_site), lambda s: Builder(s, cards=False), lambda _s: "")
         code = watch(rebuilds, 1, InterruptOnceWatching())
